@@ -1,0 +1,70 @@
+# The README's two commands: `make run` and `make test`. Everything else here is a step they use.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# python3.10 may be a pyenv shim that refuses to run outside its version: try the real binaries too.
+PY310 := $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do \
+            $$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo $$p; break; }; done)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+RASA   := $(VENV)/bin/rasa
+STAMP  := $(VENV)/.installed
+
+export PYTHONUNBUFFERED := 1
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export RASA_TELEMETRY_ENABLED := false
+
+.PHONY: help install run train test lint validate unit nlu-eval stories e2e bench browser clean
+
+help:
+	@echo "make run    - install if needed, train if data changed, start every service, print the URLs"
+	@echo "make test   - lint, data validation, unit tests, NLU evaluation, story tests, end-to-end conversations"
+	@echo "make bench  - latency benchmarks (backend, /model/parse, end-to-end turns)"
+
+$(STAMP): pyproject.toml
+	@test -n "$(PY310)" || { echo "python3.10 is required (Rasa 3.6 runs on Python <= 3.10)"; exit 1; }
+	@test -x $(PY) || $(PY310) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade 'pip<25' wheel 'setuptools<70'
+	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip check
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# `rasa train` compares fingerprints of data/config/domain with the newest model and skips unchanged parts.
+train: $(STAMP)
+	$(RASA) train --quiet --fixed-model-name courier --out models
+
+run: install train
+	$(PY) -m bot.runner
+
+# Debian's Chromium for the browser tests (browsers cannot be downloaded from test tools here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check bot actions tests
+
+validate: $(STAMP)
+	$(RASA) data validate --fail-on-warnings --quiet
+
+unit: $(STAMP)
+	$(VENV)/bin/pytest -q -m "not e2e and not browser" tests
+
+nlu-eval: train
+	$(PY) -m bot.nlu.evaluate --model models/courier.tar.gz --data tests/nlu
+
+stories: train
+	$(RASA) test core --model models/courier.tar.gz --stories tests/stories --fail-on-prediction-errors --out results/core
+
+e2e: train browser
+	$(VENV)/bin/pytest -q -m "e2e or browser" tests
+
+test: lint validate unit nlu-eval stories e2e
+
+bench: install train
+	$(PY) -m bot.bench
+
+clean:
+	rm -rf results .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Courier customer-service assistant: backend service, channels, NLU components and agent console."""

@@ -1,0 +1,78 @@
+"""The one place configuration is read: environment variables with defaults for the embedded profile.
+
+Business numbers from DOMAIN.md (24 h complaint response, 8 h quote reply, 3 working-day payout,
+¥2,000 auto-handling limit…) live here too, so nothing else hard-codes them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, str(default)))
+
+
+def _bool(name: str, default: bool) -> bool:
+    return os.environ.get(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Where things run
+    var_dir: Path = field(default_factory=lambda: Path(_env("COURIER_VAR_DIR", str(ROOT / "var"))))
+    backend_host: str = field(default_factory=lambda: _env("BACKEND_HOST", "127.0.0.1"))
+    backend_port: int = field(default_factory=lambda: _int("BACKEND_PORT", 8000))
+    backend_url: str = field(default_factory=lambda: _env("BACKEND_URL", ""))
+    backend_api_key: str = field(default_factory=lambda: _env("BACKEND_API_KEY", "dev-local-key"))
+    rasa_port: int = field(default_factory=lambda: _int("RASA_PORT", 5005))
+    rasa_url: str = field(default_factory=lambda: _env("RASA_URL", ""))
+    action_port: int = field(default_factory=lambda: _int("ACTION_PORT", 5055))
+
+    # Storage profile: empty means the embedded default (SQLite file / in-memory stores)
+    database_url: str = field(default_factory=lambda: _env("DATABASE_URL", ""))
+    redis_url: str = field(default_factory=lambda: _env("REDIS_URL", ""))
+
+    # Backend client behaviour (actions → backend)
+    backend_timeout_s: float = field(default_factory=lambda: float(_env("BACKEND_TIMEOUT_S", "3")))
+    backend_retries: int = field(default_factory=lambda: _int("BACKEND_RETRIES", 2))
+
+    # Script of replies for customers writing Traditional Chinese: "tw" or "hk"
+    traditional_variant: str = field(default_factory=lambda: _env("TRADITIONAL_VARIANT", "tw"))
+
+    # Service norms (DOMAIN.md)
+    complaint_response_hours: int = field(default_factory=lambda: _int("COMPLAINT_RESPONSE_HOURS", 24))
+    quote_reply_hours: int = field(default_factory=lambda: _int("QUOTE_REPLY_HOURS", 8))
+    claim_payout_working_days: int = field(default_factory=lambda: _int("CLAIM_PAYOUT_WORKING_DAYS", 3))
+    claim_auto_limit_fen: int = field(default_factory=lambda: _int("CLAIM_AUTO_LIMIT_FEN", 200_000))
+    uninsured_cap_freight_multiple: int = field(default_factory=lambda: _int("UNINSURED_CAP_MULTIPLE", 3))
+    special_cargo_kg: int = field(default_factory=lambda: _int("SPECIAL_CARGO_KG", 50))
+    verification_max_tries: int = field(default_factory=lambda: _int("VERIFICATION_MAX_TRIES", 3))
+    verification_token_minutes: int = field(default_factory=lambda: _int("VERIFICATION_TOKEN_MINUTES", 30))
+    timezone: str = field(default_factory=lambda: _env("COURIER_TZ", "Asia/Shanghai"))
+
+    @property
+    def backend_base_url(self) -> str:
+        return self.backend_url or f"http://{self.backend_host}:{self.backend_port}"
+
+    @property
+    def rasa_base_url(self) -> str:
+        return self.rasa_url or f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def backend_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.var_dir / 'courier.db'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
