@@ -1,0 +1,81 @@
+"""Small helpers every flow shares: money and phone formatting, polite error replies, backend calls off-loop.
+
+Replies are written in Simplified Chinese only; the channel layer converts them for customers who write
+Traditional.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from rasa_sdk.executor import CollectingDispatcher
+
+T = TypeVar("T")
+
+_PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+
+# What the customer reads when the backend cannot answer: apology, what happens next, an offer of a person.
+BACKEND_DOWN_TEXT = (
+    "非常抱歉，系统暂时繁忙，没能查到结果。您可以稍后再试，或者回复“转人工”，我为您转接人工客服。"
+)
+SAVED_BUT_UNCONFIRMED_TEXT = (
+    "非常抱歉，系统暂时繁忙，您的信息已为您保留。请稍后回复“确认”重试（不会重复提交），"
+    "或者回复“转人工”，由人工客服为您处理。"
+)
+
+
+def format_fen(fen: int | None) -> str:
+    """Integer fen → "¥12.50"; "¥12" would read as a rounded figure, so two decimals always."""
+    if fen is None:
+        return "—"
+    sign = "-" if fen < 0 else ""
+    fen = abs(int(fen))
+    return f"{sign}¥{fen // 100}.{fen % 100:02d}"
+
+
+def mask_phone(phone: str | None) -> str:
+    """13812345678 → 138****5678; shorter numbers keep only their last 4 digits visible."""
+    if not phone:
+        return ""
+    digits = re.sub(r"\D", "", str(phone))
+    if len(digits) == 11:
+        return f"{digits[:3]}****{digits[-4:]}"
+    if len(digits) > 4:
+        return "*" * (len(digits) - 4) + digits[-4:]
+    return str(phone)
+
+
+def mask_phones_in_text(text: str) -> str:
+    """Mask every mainland mobile number inside free text (log lines, URLs)."""
+    return _PHONE_RE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+
+
+def normalise_phone(value: Any) -> str | None:
+    """A mainland mobile (11 digits starting 1[3-9]) from free text like "138-1234-5678", else None."""
+    if value is None:
+        return None
+    digits = re.sub(r"\D", "", str(value))
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if re.fullmatch(r"1[3-9]\d{9}", digits):
+        return digits
+    return None
+
+
+def first_value(value: Any) -> Any:
+    """Entity mappings may fill a slot with a list when an entity occurs twice; forms want one value."""
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+async def call_backend(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a blocking backend-client call in a worker thread so the action server keeps serving."""
+    return await asyncio.to_thread(func, *args, **kwargs)
+
+
+def utter_backend_down(dispatcher: CollectingDispatcher, *, confirmed_pending: bool = False) -> None:
+    dispatcher.utter_message(text=SAVED_BUT_UNCONFIRMED_TEXT if confirmed_pending else BACKEND_DOWN_TEXT)
