@@ -6,7 +6,7 @@ replies are converted back for customers who wrote Traditional. Conversion table
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Literal
 
 from opencc import OpenCC
@@ -14,7 +14,7 @@ from opencc import OpenCC
 Script = Literal["simplified", "traditional", "neutral"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _converter(config: str) -> OpenCC:
     return OpenCC(config)
 

@@ -41,6 +41,9 @@ class Settings:
     # Storage profile: empty means the embedded default (SQLite file / in-memory stores)
     database_url: str = field(default_factory=lambda: _env("DATABASE_URL", ""))
     redis_url: str = field(default_factory=lambda: _env("REDIS_URL", ""))
+    tracker_store_url: str = field(default_factory=lambda: _env("TRACKER_STORE_URL", ""))
+    rabbitmq_url: str = field(default_factory=lambda: _env("RABBITMQ_URL", ""))
+    rabbitmq_queue: str = field(default_factory=lambda: _env("RABBITMQ_QUEUE", "rasa_events"))
 
     # Backend client behaviour (actions → backend)
     backend_timeout_s: float = field(default_factory=lambda: float(_env("BACKEND_TIMEOUT_S", "3")))
@@ -48,6 +51,16 @@ class Settings:
 
     # Script of replies for customers writing Traditional Chinese: "tw" or "hk"
     traditional_variant: str = field(default_factory=lambda: _env("TRADITIONAL_VARIANT", "tw"))
+
+    # WeChat Official Account channel (server config of the account; AES safe mode when the key is set)
+    wechat_token: str = field(default_factory=lambda: _env("WECHAT_TOKEN", ""))
+    wechat_app_id: str = field(default_factory=lambda: _env("WECHAT_APP_ID", ""))
+    wechat_app_secret: str = field(default_factory=lambda: _env("WECHAT_APP_SECRET", ""))
+    wechat_encoding_aes_key: str = field(default_factory=lambda: _env("WECHAT_ENCODING_AES_KEY", ""))
+    wechat_api_base: str = field(default_factory=lambda: _env("WECHAT_API_BASE", "https://api.weixin.qq.com"))
+    # WeChat gives up after 5 s; a passive reply must be back before that, else the CS API delivers it
+    wechat_passive_timeout_s: float = field(default_factory=lambda: float(_env("WECHAT_PASSIVE_TIMEOUT_S", "4.5")))
+    wechat_dedupe_ttl_s: int = field(default_factory=lambda: _int("WECHAT_DEDUPE_TTL_S", 300))
 
     # Service norms (DOMAIN.md)
     complaint_response_hours: int = field(default_factory=lambda: _int("COMPLAINT_RESPONSE_HOURS", 24))
@@ -59,6 +72,11 @@ class Settings:
     verification_max_tries: int = field(default_factory=lambda: _int("VERIFICATION_MAX_TRIES", 3))
     verification_token_minutes: int = field(default_factory=lambda: _int("VERIFICATION_TOKEN_MINUTES", 30))
     timezone: str = field(default_factory=lambda: _env("COURIER_TZ", "Asia/Shanghai"))
+
+    # Backend input limits and seeding
+    evidence_max_bytes: int = field(default_factory=lambda: _int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024))
+    max_request_bytes: int = field(default_factory=lambda: _int("MAX_REQUEST_BYTES", 6 * 1024 * 1024))
+    backend_seed_on_start: bool = field(default_factory=lambda: _bool("BACKEND_SEED_ON_START", True))
 
     @property
     def backend_base_url(self) -> str:
