@@ -1,0 +1,283 @@
+"""The web chat channel: Rasa's socket.io channel, fixed so replies reach the page, plus a push route.
+
+Why not the stock `rasa.core.channels.socketio.SocketIOInput`: with `session_persistence: true` it calls
+`sio.enter_room()` without awaiting it. Since python-socketio 5.10 that method is a coroutine, so the socket
+never joins its session room and every reply (emitted to that room) is lost (RasaHQ/rasa#13027).
+
+What this channel adds:
+- rooms joined for real (awaited when the installed python-socketio makes it a coroutine), and re-joined
+  when a message names a session the socket is not yet in, so a reconnect with the same session id keeps
+  the conversation and its replies;
+- message metadata: the channel name and the script the customer wrote in (for replies in that script);
+- `POST /webhooks/socketio/push` (header `X-API-Key`): other processes (agent console, parcel notices) put a
+  message into a customer's chat; with REDIS_URL set, rooms are shared by every Rasa instance;
+- `make_output_channel()`: the single place output channels are built, so a subclass can wrap them.
+"""
+
+from __future__ import annotations
+
+import hmac
+import inspect
+import json
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import OutputChannel, UserMessage, decode_bearer_token
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
+from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncRedisManager, AsyncServer
+
+from bot.script import detect_script
+from bot.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+# Session ids are chosen by the page (uuid4 hex); anything else is replaced, so a room name is never
+# attacker-shaped. Sender ids pushed from other processes may also be socket ids (no persistence).
+SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+MAX_MESSAGE_CHARS = 1000
+MAX_PUSH_CHARS = 4000
+MAX_METADATA_CHARS = 4000
+
+TOO_LONG_REPLY = f"您的消息有点长，麻烦精简到 {MAX_MESSAGE_CHARS} 字以内再发一次，谢谢！"
+ERROR_REPLY = "抱歉，系统刚刚开了个小差，请稍后再发一次。给您添麻烦了！"
+
+
+async def join_room(sio: AsyncServer, sid: str, room: str, namespace: str | None = None) -> None:
+    """Enter a room whether `enter_room` is a coroutine (python-socketio ≥ 5.10) or not (older)."""
+    result = sio.enter_room(sid, room, namespace=namespace)
+    if inspect.isawaitable(result):
+        await result
+
+
+def valid_session_id(value: Any) -> str | None:
+    return value if isinstance(value, str) and SESSION_ID_PATTERN.match(value) else None
+
+
+def client_metadata(raw: Any) -> dict[str, Any]:
+    """The page's metadata, if it is a small JSON object; anything else is dropped, never trusted."""
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return {}
+    if not isinstance(raw, dict) or len(json.dumps(raw, ensure_ascii=False)) > MAX_METADATA_CHARS:
+        return {}
+    return raw
+
+
+class WebChatOutput(SocketIOOutput):
+    """Emits to the customer's room in the channel's namespace; `author` marks agent or notice messages."""
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: str, namespace: str | None = None) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.namespace = namespace
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    async def _send_message(self, socket_id: str, response: Any, author: dict[str, Any] | None = None) -> None:
+        if author and isinstance(response, dict):
+            response = {**response, "author": author}
+        await self.sio.emit(self.bot_message_evt, response, room=socket_id, namespace=self.namespace)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        for part in text.strip().split("\n\n"):
+            await self._send_message(recipient_id, {"text": part}, kwargs.get("author"))
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        parts = text.strip().split("\n\n") or [text]
+        for part in parts[:-1]:
+            await self._send_message(recipient_id, {"text": part}, kwargs.get("author"))
+        quick_replies = [
+            {"content_type": "text", "title": button["title"], "payload": button["payload"]} for button in buttons
+        ]
+        await self._send_message(
+            recipient_id, {"text": parts[-1], "quick_replies": quick_replies}, kwargs.get("author")
+        )
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        # The stock channel spreads the JSON into emit()'s keyword arguments, which breaks on any key that
+        # is not an emit() parameter; the page receives it as one `custom` message instead.
+        await self._send_message(recipient_id, {"custom": json_message}, kwargs.get("author"))
+
+
+class SocketIOInput(RasaSocketIOInput):
+    """Registered in credentials.yml as `bot.channels.socketio.SocketIOInput`."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    def make_output_channel(self, metadata: dict[str, Any] | None = None) -> OutputChannel:
+        """Build the channel replies go through; override to wrap it (e.g. to convert the script).
+
+        `metadata` is the customer message's metadata (`script`…) when there is one, else what the pusher sent.
+        """
+        assert self.sio is not None, "the blueprint creates the socket.io server"
+        return WebChatOutput(self.sio, self.bot_message_evt, self.namespace)
+
+    def get_output_channel(self) -> OutputChannel | None:
+        # Used by Rasa's trigger-intent API (proactive notices) with output_channel=socketio.
+        return self.make_output_channel() if self.sio is not None else None
+
+    def create_server(self) -> AsyncServer:
+        # Rooms live in Redis in the production profile, so an emit from any Rasa instance (or a push
+        # handled by another instance) reaches the socket wherever it is connected.
+        redis_url = get_settings().redis_url
+        manager = AsyncRedisManager(redis_url, channel="courier-webchat") if redis_url else None
+        # cors_allowed_origins=[] leaves CORS to Rasa's own --cors setting, as the stock channel does.
+        return AsyncServer(async_mode="sanic", cors_allowed_origins=[], client_manager=manager)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sio = self.create_server()
+        self.sio = sio
+        blueprint = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        namespace = self.namespace
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @blueprint.route("/push", methods=["POST"])
+        async def push(request: Request) -> HTTPResponse:
+            return await self.handle_push(request)
+
+        @sio.on("connect", namespace=namespace)
+        async def connect(sid: str, environ: dict, auth: dict | None = None) -> bool:
+            return self.authorised(auth)
+
+        @sio.on("disconnect", namespace=namespace)
+        async def disconnect(sid: str, *args: Any) -> None:
+            logger.debug("socket %s left the web chat", sid)
+
+        @sio.on("session_request", namespace=namespace)
+        async def session_request(sid: str, data: Any = None) -> None:
+            await self.start_session(sid, data)
+
+        @sio.on(self.user_message_evt, namespace=namespace)
+        async def handle_message(sid: str, data: Any = None) -> None:
+            await self.receive(sid, data, on_new_message)
+
+        return blueprint
+
+    def authorised(self, auth: dict | None) -> bool:
+        if not self.jwt_key:
+            return True
+        token = auth.get("token") if isinstance(auth, dict) else None
+        return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
+
+    async def start_session(self, sid: str, data: Any) -> None:
+        requested = data.get("session_id") if isinstance(data, dict) else None
+        session_id = valid_session_id(requested) or uuid.uuid4().hex
+        if self.session_persistence:
+            await join_room(self.sio, sid, session_id, self.namespace)
+        await self.sio.save_session(sid, {"session_id": session_id}, namespace=self.namespace)
+        await self.sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+    async def sender_for(self, sid: str, data: dict[str, Any]) -> str:
+        """The conversation a message belongs to: the persistent session id, else the socket."""
+        if not self.session_persistence:
+            return sid
+        saved = (await self.sio.get_session(sid, namespace=self.namespace)).get("session_id")
+        session_id = valid_session_id(data.get("session_id")) or saved
+        if not session_id:
+            return sid
+        if session_id not in self.sio.rooms(sid, namespace=self.namespace):
+            # A message raced ahead of session_request, or the page switched sessions: join before the
+            # reply is emitted so it is not lost.
+            await join_room(self.sio, sid, session_id, self.namespace)
+        return session_id
+
+    async def receive(
+        self, sid: str, data: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        if not isinstance(data, dict):
+            return
+        text = data.get("message")
+        if not isinstance(text, str) or not text.strip():
+            return
+        sender_id = await self.sender_for(sid, data)
+        metadata = {
+            **client_metadata(data.get(self.metadata_key)),
+            "channel": self.name(),
+            "script": detect_script(text),
+        }
+        output = self.make_output_channel(metadata)
+        if len(text) > MAX_MESSAGE_CHARS:
+            await output.send_text_message(sender_id, TOO_LONG_REPLY)
+            return
+        message = UserMessage(
+            text.strip(), output, sender_id, input_channel=self.name(), metadata=metadata
+        )
+        try:
+            await on_new_message(message)
+        except Exception:  # the customer gets an apology, the log gets the details
+            logger.exception("web chat message for %s failed", sender_id)
+            await output.send_text_message(sender_id, ERROR_REPLY)
+
+    async def handle_push(self, request: Request) -> HTTPResponse:
+        """Put a message into a customer's chat: `{session_id|sender_id, text, buttons?, image?, author?}`."""
+        key = request.headers.get("X-API-Key", "")
+        if not hmac.compare_digest(key.encode(), get_settings().backend_api_key.encode()):
+            return response.json({"error": "invalid or missing X-API-Key"}, status=401)
+        try:
+            body = json.loads(request.body or b"{}")
+        except ValueError:
+            return response.json({"error": "body must be JSON"}, status=400)
+        problem = push_problem(body)
+        if problem:
+            return response.json({"error": problem}, status=400)
+        recipient = body.get("session_id") or body.get("sender_id")
+        output = self.make_output_channel(body.get("metadata") if isinstance(body.get("metadata"), dict) else None)
+        author = body.get("author") if isinstance(body.get("author"), dict) else None
+        if body.get("buttons"):
+            await output.send_text_with_buttons(recipient, body["text"], body["buttons"], author=author)
+        else:
+            await output.send_text_message(recipient, body["text"], author=author)
+        if body.get("image"):
+            await output.send_image_url(recipient, body["image"])
+        return response.json({"status": "sent", "session_id": recipient, "online_here": self.online(recipient)})
+
+    def online(self, room: str) -> int:
+        """Sockets of this instance in the room (with Redis, other instances may hold more)."""
+        namespace = self.namespace or "/"
+        return sum(1 for _ in self.sio.manager.get_participants(namespace, room))
+
+
+def push_problem(body: Any) -> str | None:
+    """Why a push request cannot be delivered, in words for the caller; None when it is fine."""
+    if not isinstance(body, dict):
+        return "body must be a JSON object"
+    recipient = body.get("session_id") or body.get("sender_id")
+    if not isinstance(recipient, str) or not 1 <= len(recipient) <= 128:
+        return "session_id (or sender_id) is required"
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return "text is required"
+    if len(text) > MAX_PUSH_CHARS:
+        return f"text longer than {MAX_PUSH_CHARS} characters"
+    buttons = body.get("buttons")
+    if buttons is not None and not valid_buttons(buttons):
+        return "buttons must be a list of {title, payload} strings"
+    image = body.get("image")
+    if image is not None and not (isinstance(image, str) and image.startswith(("https://", "http://", "/"))):
+        return "image must be an http(s) URL or a path"
+    return None
+
+
+def valid_buttons(buttons: Any) -> bool:
+    return isinstance(buttons, list) and all(_valid_button(button) for button in buttons)
+
+
+def _valid_button(button: Any) -> bool:
+    return isinstance(button, dict) and all(isinstance(button.get(key), str) for key in ("title", "payload"))

@@ -1,0 +1,271 @@
+"""Start the assistant's processes together and stop them together: backend, action server, Rasa.
+
+`make run` (bot.runner) and the end-to-end tests (tests/e2e/conftest.py) both use `Stack`, so the tests
+exercise exactly what a newcomer starts. Every child runs in its own process group: stopping the stack
+signals whole groups, so nothing a child spawned outlives it and the ports are free again afterwards.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot.settings import ROOT
+
+HOST = "127.0.0.1"
+DEFAULT_MODEL = ROOT / "models" / "courier.tar.gz"
+
+
+class StackError(RuntimeError):
+    """The stack could not start; the message says which process and why, in plain words."""
+
+
+class PortInUse(StackError):
+    pass
+
+
+@dataclass(frozen=True)
+class Ports:
+    backend: int = 8000
+    rasa: int = 5005
+    actions: int = 5055
+
+    @classmethod
+    def free(cls) -> Ports:
+        """Three ports nobody listens on right now (for tests that must not collide with `make run`)."""
+        sockets = [socket.socket() for _ in range(3)]
+        try:
+            for sock in sockets:
+                sock.bind((HOST, 0))
+            backend, rasa, actions = (sock.getsockname()[1] for sock in sockets)
+        finally:
+            for sock in sockets:
+                sock.close()
+        return cls(backend=backend, rasa=rasa, actions=actions)
+
+
+@dataclass
+class Service:
+    name: str
+    command: list[str]
+    port: int
+    health_path: str
+    log_path: Path
+    process: subprocess.Popen | None = None
+    healthy: bool = False
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("0.0.0.0", port))
+        except OSError as error:
+            return error.errno == errno.EADDRINUSE
+    return False
+
+
+def log_tail(path: Path, lines: int = 25) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def backend_available(root: Path = ROOT) -> bool:
+    return (root / "bot" / "backend" / "__main__.py").is_file()
+
+
+def write_rasa_endpoints(path: Path, action_url: str) -> Path:
+    """endpoints.yml with the action server this stack started (and the production stores, if configured)."""
+    try:
+        from bot.rasa_endpoints import write_endpoints
+    except ImportError:  # the production-profile renderer is optional for a plain local run
+        endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8")) or {}
+        endpoints["action_endpoint"] = {"url": action_url}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
+        return path
+    return write_endpoints(path, action_url)
+
+
+@dataclass
+class Stack:
+    root: Path = ROOT
+    services: list[Service] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    ports: Ports = field(default_factory=Ports)
+    var_dir: Path | None = None
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{HOST}:{self.ports.rasa}"
+
+    @property
+    def backend_url(self) -> str:
+        return f"http://{HOST}:{self.ports.backend}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://{HOST}:{self.ports.actions}"
+
+    @property
+    def has_backend(self) -> bool:
+        return any(service.name == "backend" for service in self.services)
+
+    def start(
+        self,
+        ports: Ports | None = None,
+        env: Mapping[str, str] | None = None,
+        model: Path = DEFAULT_MODEL,
+        var_dir: Path | None = None,
+        timeout: float = 300.0,
+    ) -> None:
+        """Start every process and return once each answers its health check; on failure stop them all."""
+        self.ports = ports or Ports()
+        self.var_dir = Path(var_dir or self.root / "var")
+        if not Path(model).is_file():
+            raise StackError(f"No trained model at {model}: run `make train` first.")
+        self.services = self._plan(Path(model))
+        self._check_ports()
+        child_env = self._child_env(env or {})
+        try:
+            for service in self.services:
+                self._spawn(service, child_env)
+            self._wait_healthy(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self, grace: float = 15.0) -> None:
+        """Terminate every process group (Rasa first, so nothing calls a stopped action server)."""
+        running = [s for s in reversed(self.services) if s.process and s.process.poll() is None]
+        for service in running:
+            _signal_group(service.process, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for service in running:
+            try:
+                service.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _signal_group(service.process, signal.SIGKILL)
+                service.process.wait(timeout=5)
+        for service in self.services:
+            if service.process:
+                # Grandchildren left in the group after the leader exited still hold ports: end them too.
+                _signal_group(service.process, signal.SIGKILL)
+            service.healthy = False
+
+    def dead(self) -> Service | None:
+        """A started process that has exited on its own, if any."""
+        return next((s for s in self.services if s.process and s.process.poll() is not None), None)
+
+    def _plan(self, model: Path) -> list[Service]:
+        python = sys.executable
+        logs = self.var_dir / "logs"
+        endpoints = write_rasa_endpoints(self.var_dir / "rasa-endpoints.yml", f"{self.actions_url}/webhook")
+        services = []
+        self.notes = []
+        if backend_available(self.root):
+            services.append(Service("backend", [python, "-m", "bot.backend"], self.ports.backend, "/health",
+                                    logs / "backend.log"))
+        else:
+            self.notes.append("bot/backend is not there yet: the backend (and the /chat/ page it serves) "
+                              "was not started.")
+        services.append(Service(
+            "actions", [python, "-m", "rasa", "run", "actions", "--actions", "actions",
+                        "--port", str(self.ports.actions)],
+            self.ports.actions, "/health", logs / "actions.log"))
+        services.append(Service(
+            "rasa", [python, "-m", "rasa", "run", "--enable-api", "--cors", "*", "--interface", HOST,
+                     "--port", str(self.ports.rasa), "--model", str(model),
+                     "--credentials", str(self.root / "credentials.yml"), "--endpoints", str(endpoints)],
+            self.ports.rasa, "/status", logs / "rasa.log"))
+        return services
+
+    def _check_ports(self) -> None:
+        taken = [s for s in self.services if port_in_use(s.port)]
+        if taken:
+            listing = ", ".join(f"{s.port} ({s.name})" for s in taken)
+            raise PortInUse(
+                f"Port {listing} already in use — is another `make run` still running? Stop it, or choose "
+                "other ports with BACKEND_PORT / RASA_PORT / ACTION_PORT.")
+
+    def _child_env(self, extra: Mapping[str, str]) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({
+            "PYTHONUNBUFFERED": "1",
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "RASA_TELEMETRY_ENABLED": "false",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "COURIER_VAR_DIR": str(self.var_dir),
+            "BACKEND_HOST": HOST,
+            "BACKEND_PORT": str(self.ports.backend),
+            "BACKEND_URL": self.backend_url,
+            "RASA_PORT": str(self.ports.rasa),
+            "RASA_URL": self.rasa_url,
+            "ACTION_PORT": str(self.ports.actions),
+        })
+        env.update(extra)
+        return env
+
+    def _spawn(self, service: Service, env: dict[str, str]) -> None:
+        service.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(service.log_path, "wb") as log:
+            service.process = subprocess.Popen(
+                service.command, cwd=self.root, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True)
+
+    def _wait_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not all(s.healthy for s in self.services):
+            for service in self.services:
+                if service.healthy:
+                    continue
+                if service.process.poll() is not None:
+                    raise StackError(
+                        f"{service.name} exited with code {service.process.returncode} while starting. "
+                        f"Last lines of {service.log_path}:\n{log_tail(service.log_path)}")
+                service.healthy = _healthy(service)
+            if time.monotonic() > deadline:
+                slow = ", ".join(s.name for s in self.services if not s.healthy)
+                raise StackError(f"{slow} not healthy after {timeout:.0f} s. Logs in {self.var_dir / 'logs'}.")
+            time.sleep(0.5)
+
+
+def _healthy(service: Service) -> bool:
+    try:
+        with urllib.request.urlopen(service.url + service.health_path, timeout=3) as reply:
+            body = reply.read()
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+    if service.name == "rasa":
+        # /status answers once the model is loaded; an empty model_file means it is not usable yet.
+        try:
+            return bool(json.loads(body).get("model_file"))
+        except ValueError:
+            return False
+    return True
+
+
+def _signal_group(process: subprocess.Popen, sig: signal.Signals) -> None:
+    try:
+        os.killpg(process.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
