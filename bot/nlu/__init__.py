@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components for Chinese courier conversations, and the held-out evaluation."""

@@ -1,0 +1,107 @@
+"""Entity extractor that runs after DIET: rules and a gazetteer for formatted entities and cities.
+
+Tracking numbers, phones, ids, weights, sizes and amounts have fixed shapes and need normalised values;
+cities come from the geography gazetteer with origin/destination roles. DIET keeps what rules cannot
+do (`item`), and its city only when the gazetteer found none (a place missing from the list).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.geography import normalize_place
+from bot.nlu.entity_rules import extract_rule_entities
+from bot.nlu.places import find_cities
+from bot.nlu.script_normalizer import simplify_keeping_offsets
+
+RULE_ENTITY_TYPES = frozenset(
+    {"tracking_number", "phone", "weight", "dimensions", "complaint_id", "claim_id", "amount", "city"}
+)
+
+
+def _spans_overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return a["start"] < b["end"] and b["start"] < a["end"]
+
+
+def rule_entities(text: str, extractor: str = "CourierEntityExtractor") -> list[dict[str, Any]]:
+    """Rule and gazetteer entities of text, in Rasa's entity dict format."""
+    text = simplify_keeping_offsets(text)
+    entities: list[dict[str, Any]] = []
+    for found in extract_rule_entities(text):
+        entities.append({"entity": found.entity, "start": found.start, "end": found.end,
+                         "value": found.value, "confidence_entity": 1.0, "extractor": extractor})
+    taken = list(entities)
+    for city in find_cities(text):
+        entity = {"entity": "city", "start": city.start, "end": city.end, "value": city.value,
+                  "confidence_entity": 1.0, "extractor": extractor}
+        if city.role:
+            entity["role"] = city.role
+        if not any(_spans_overlap(entity, other) for other in taken):
+            entities.append(entity)
+    return sorted(entities, key=lambda e: e["start"])
+
+
+def merge_entities(learned: list[dict[str, Any]], rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rule entities plus the learned ones rules do not cover.
+
+    Learned entities of rule-owned types are dropped (rules are exact and normalised), except a learned
+    city when the gazetteer found no city at all; any learned entity overlapping a rule span is dropped.
+    """
+    rules_found_city = any(e["entity"] == "city" for e in rules)
+    merged = list(rules)
+    for entity in learned:
+        if any(_spans_overlap(entity, rule) for rule in rules):
+            continue
+        if entity["entity"] == "city":
+            if rules_found_city:
+                continue
+            entity = {**entity, "value": normalize_place(str(entity.get("value", ""))) or entity.get("value")}
+        elif entity["entity"] in RULE_ENTITY_TYPES:
+            continue
+        merged.append(entity)
+    return sorted(merged, key=lambda e: e["start"])
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class CourierEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Adds rule/gazetteer entities and merges them with DIET's."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> CourierEntityExtractor:
+        return cls()
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {}
+
+    @staticmethod
+    def supported_languages() -> list[str] | None:
+        return ["zh"]
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        return ["spacy"]
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if not isinstance(text, str) or not text:
+                continue
+            found = rule_entities(text, extractor=self.__class__.__name__)
+            merged = merge_entities(message.get(ENTITIES) or [], found)
+            message.set(ENTITIES, merged, add_to_output=True)
+        return messages

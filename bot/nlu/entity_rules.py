@@ -1,0 +1,157 @@
+"""Rule extraction of formatted courier entities: numbers, ids, weights, sizes, money.
+
+These have fixed shapes, so rules are more reliable than a learned tagger and give normalised values
+(斤 → kg, "长30宽20高10" → "30x20x10", "两千块" → "2000"). Each rule returns candidate spans; overlaps
+are resolved by rule priority, then by span length.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from bot.nlu.numbers import CN_NUMERAL_CHARS, format_number, parse_number
+
+
+@dataclass(frozen=True)
+class RuleEntity:
+    entity: str
+    start: int
+    end: int
+    value: str
+    priority: int
+
+    def overlaps(self, other: RuleEntity) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+_NOT_ALNUM_BEFORE = r"(?<![A-Za-z0-9])"
+_NOT_DIGIT_AFTER = r"(?![0-9])"
+_CN_NUM = f"[{CN_NUMERAL_CHARS}]+"
+_AR_NUM = r"\d+(?:\.\d+)?"
+_NUM = f"(?:{_AR_NUM}|{_CN_NUM})"
+
+_COMPLAINT_ID = re.compile(_NOT_ALNUM_BEFORE + r"(CP\d{11,12})" + _NOT_DIGIT_AFTER, re.I)
+_CLAIM_ID = re.compile(_NOT_ALNUM_BEFORE + r"(CL\d{11,12})" + _NOT_DIGIT_AFTER, re.I)
+# Known carrier prefixes first; digits may come in space- or dash-separated groups.
+_TRACKING_PREFIXED = re.compile(
+    _NOT_ALNUM_BEFORE
+    + r"((?:ZT|SF|JDV|JD|YT|JT|YD|ST|EMS|[A-Z]{2})[\s-]?\d(?:[\s-]?\d){9,14})"
+    + _NOT_DIGIT_AFTER,
+    re.I,
+)
+_TRACKING_BARE = re.compile(r"(?<![A-Za-z0-9])(\d{12,15})(?![0-9])")
+_PHONE = re.compile(r"(?<![0-9])(?:\+?86[\s-]?)?(1[3-9]\d(?:[\s-]?\d){8})(?![0-9])")
+_WEIGHT = re.compile(
+    rf"({_NUM}|半)\s*(公斤|千克|kgs?|斤|克|g)(半)?(?![a-zA-Z])",
+    re.I,
+)
+_SIZE_NUM = rf"({_AR_NUM})\s*(?:cm|厘米|公分)?"
+_DIMENSIONS_X = re.compile(
+    rf"{_SIZE_NUM}\s*[x×X*＊✕乘]\s*{_SIZE_NUM}\s*[x×X*＊✕乘]\s*{_SIZE_NUM}",
+)
+_DIMENSIONS_LWH = re.compile(
+    rf"长\s*[:：是为]?\s*({_NUM})\s*(?:cm|厘米|公分)?\s*[，,、/\s]*"
+    rf"宽\s*[:：是为]?\s*({_NUM})\s*(?:cm|厘米|公分)?\s*[，,、/\s]*"
+    rf"高\s*[:：是为]?\s*({_NUM})\s*(?:cm|厘米|公分)?",
+    re.I,
+)
+_DIMENSIONS_LIST = re.compile(
+    rf"长宽高\s*(?:分别)?\s*[:：是为]?\s*({_AR_NUM})\s*(?:cm|厘米|公分)?\s*[，,、/\s]+\s*"
+    rf"({_AR_NUM})\s*(?:cm|厘米|公分)?\s*[，,、/\s]+\s*({_AR_NUM})\s*(?:cm|厘米|公分)?",
+    re.I,
+)
+# 块 is also a measure word (两块玻璃): only money when nothing noun-like follows.
+_AMOUNT_SUFFIXED = re.compile(
+    rf"[¥￥]?\s*({_AR_NUM}|{_CN_NUM})\s*([万千wWkK])?\s*"
+    r"(元|块钱|块(?=$|[^\u4e00-\u9fff]|[的了吗呢吧啊左多以上下钱]|人民币)|rmb|RMB|人民币)",
+)
+_AMOUNT_PREFIXED = re.compile(rf"(?:[¥￥]|人民币|RMB)\s*({_AR_NUM})\s*([万千wWkK])?", re.I)
+_AMOUNT_CUED = re.compile(
+    rf"(?:保价|价值|值|申报|赔偿?|索赔|金额|损失了?|花了|买的?时?|报价)\s*(?:了|是|为|大概|约|差不多)?\s*"
+    rf"({_AR_NUM})\s*([万千wWkK])?(?![\d.]|\s*(?:公斤|千克|kg|斤|克|g|cm|厘米|x|×|\*|号|天|个|件|次|小时))",
+    re.I,
+)
+_MULTIPLIERS = {"万": 10000, "w": 10000, "W": 10000, "千": 1000, "k": 1000, "K": 1000}
+_KG_PER_UNIT = {"公斤": 1.0, "千克": 1.0, "kg": 1.0, "kgs": 1.0, "斤": 0.5, "克": 0.001, "g": 0.001}
+
+
+def _digits_only(text: str) -> str:
+    return re.sub(r"[\s-]", "", text)
+
+
+def _ids(text: str) -> Iterator[RuleEntity]:
+    for pattern, entity in ((_COMPLAINT_ID, "complaint_id"), (_CLAIM_ID, "claim_id")):
+        for match in pattern.finditer(text):
+            yield RuleEntity(entity, match.start(1), match.end(1), match.group(1).upper(), 100)
+
+
+def _tracking_numbers(text: str) -> Iterator[RuleEntity]:
+    for match in _TRACKING_PREFIXED.finditer(text):
+        value = _digits_only(match.group(1)).upper()
+        if value.startswith(("CP", "CL")):
+            continue
+        yield RuleEntity("tracking_number", match.start(1), match.end(1), value, 90)
+    for match in _TRACKING_BARE.finditer(text):
+        yield RuleEntity("tracking_number", match.start(1), match.end(1), match.group(1), 85)
+
+
+def _phones(text: str) -> Iterator[RuleEntity]:
+    for match in _PHONE.finditer(text):
+        yield RuleEntity("phone", match.start(1), match.end(1), _digits_only(match.group(1)), 80)
+
+
+def _weights(text: str) -> Iterator[RuleEntity]:
+    for match in _WEIGHT.finditer(text):
+        number, unit, extra_half = match.group(1), match.group(2).lower(), match.group(3)
+        value = parse_number(number)
+        if value is None:
+            continue
+        if extra_half:
+            value += 0.5  # 一斤半 = 1.5 斤
+        kg = value * _KG_PER_UNIT[unit]
+        yield RuleEntity("weight", match.start(), match.end(), format_number(kg), 60)
+
+
+def _dimensions(text: str) -> Iterator[RuleEntity]:
+    for pattern in (_DIMENSIONS_X, _DIMENSIONS_LWH, _DIMENSIONS_LIST):
+        for match in pattern.finditer(text):
+            sides = [parse_number(side) for side in match.groups()]
+            if any(side is None or side <= 0 for side in sides):
+                continue
+            value = "x".join(format_number(side) for side in sides)
+            yield RuleEntity("dimensions", match.start(), match.end(), value, 70)
+
+
+def _scaled(number: str, multiplier: str | None) -> float | None:
+    value = parse_number(number)
+    if value is None:
+        return None
+    return value * _MULTIPLIERS.get(multiplier or "", 1)
+
+
+def _amounts(text: str) -> Iterator[RuleEntity]:
+    for pattern, priority in ((_AMOUNT_SUFFIXED, 55), (_AMOUNT_PREFIXED, 55), (_AMOUNT_CUED, 40)):
+        for match in pattern.finditer(text):
+            value = _scaled(match.group(1), match.group(2))
+            if value is None or value <= 0:
+                continue
+            start = match.start(1) if pattern is _AMOUNT_CUED else match.start()
+            yield RuleEntity("amount", start, match.end(), format_number(value), priority)
+
+
+RULES: tuple[Callable[[str], Iterator[RuleEntity]], ...] = (
+    _ids, _tracking_numbers, _phones, _dimensions, _weights, _amounts,
+)
+
+
+def extract_rule_entities(text: str) -> list[RuleEntity]:
+    """Non-overlapping rule entities in text order; the higher-priority, then longer, span wins."""
+    candidates = [entity for rule in RULES for entity in rule(text)]
+    candidates.sort(key=lambda e: (-e.priority, -(e.end - e.start), e.start))
+    chosen: list[RuleEntity] = []
+    for candidate in candidates:
+        if not any(candidate.overlaps(kept) for kept in chosen):
+            chosen.append(candidate)
+    return sorted(chosen, key=lambda e: e.start)

@@ -1,0 +1,117 @@
+"""City mentions in free text, with their role (origin or destination) from the words around them.
+
+Matching uses a spaCy PhraseMatcher over a blank `zh` pipeline (one token per character, no model
+download) built from the gazetteer in bot.geography. Roles come from cue words: 从/由 X → origin,
+到/寄/往/至 Y → destination, X 到/寄/发 … → origin; two cities without cues read as "X → Y".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import spacy
+from spacy.matcher import PhraseMatcher
+from spacy.util import filter_spans
+
+from bot import geography
+
+ORIGIN, DESTINATION = "origin", "destination"
+
+_ORIGIN_BEFORE = ("从", "由", "自", "在")
+_DESTINATION_BEFORE = ("到", "往", "至", "去", "寄", "发", "送", "运", "回", "邮", "→", "->", "-", "—", "~", "～")
+_ORIGIN_AFTER = ("到", "寄", "发", "运", "送", "至", "往", "去", "→", "->", "-", "—", "~", "～", "邮", "出发")
+# An ambiguous name (来宾, 三明…) counts as a place only next to one of these.
+_PLACE_CONTEXT_AFTER = ("市", "的快递", "的件", "省", "地区")
+
+
+@dataclass(frozen=True)
+class CityMention:
+    start: int
+    end: int
+    value: str
+    role: str | None
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> tuple[spacy.language.Language, PhraseMatcher, dict[str, str]]:
+    nlp = spacy.blank("zh")  # default segmenter "char": no jieba/pkuseg model needed
+    spellings = geography.place_spellings()
+    matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+    matcher.add("PLACE", [nlp.make_doc(spelling) for spelling in spellings])
+    return nlp, matcher, spellings
+
+
+def _stripped_before(text: str, start: int) -> str:
+    return text[max(0, start - 4):start].rstrip()
+
+
+def _stripped_after(text: str, end: int) -> str:
+    return text[end:end + 4].lstrip()
+
+
+def _cue_role(text: str, start: int, end: int) -> str | None:
+    before, after = _stripped_before(text, start), _stripped_after(text, end)
+    if before.endswith(_ORIGIN_BEFORE):
+        return ORIGIN
+    if before.endswith(_DESTINATION_BEFORE):
+        return DESTINATION
+    if after.startswith(_ORIGIN_AFTER):
+        return ORIGIN
+    return None
+
+
+def _has_place_context(text: str, start: int, end: int) -> bool:
+    before, after = _stripped_before(text, start), _stripped_after(text, end)
+    return before.endswith(_ORIGIN_BEFORE + _DESTINATION_BEFORE) or after.startswith(
+        _ORIGIN_AFTER + _PLACE_CONTEXT_AFTER
+    )
+
+
+def _fill_missing_roles(mentions: list[CityMention]) -> list[CityMention]:
+    roles = [mention.role for mention in mentions]
+    if len(mentions) >= 2:
+        if all(role is None for role in roles):
+            roles[0], roles[-1] = ORIGIN, DESTINATION
+        else:
+            # One cue is enough to read the other city as the opposite end of the journey.
+            known = {role for role in roles if role}
+            if len(known) == 1:
+                other = DESTINATION if ORIGIN in known else ORIGIN
+                roles = [role or other for role in roles]
+    return [CityMention(m.start, m.end, m.value, role) for m, role in zip(mentions, roles, strict=True)]
+
+
+def find_cities(text: str) -> list[CityMention]:
+    """City and province mentions in (Simplified) text, canonical values, roles where the text says."""
+    nlp, matcher, spellings = _matcher()
+    doc = nlp.make_doc(text)
+    spans = filter_spans([doc[start:end] for _, start, end in matcher(doc)])
+    found: list[tuple[int, int, str]] = []
+    for span in sorted(spans, key=lambda s: s.start_char):
+        start, end = span.start_char, span.end_char
+        value = spellings[span.text]
+        if geography.is_ambiguous(value) and not _has_place_context(text, start, end):
+            continue
+        found.append((start, end, value))
+    mentions = []
+    for index, (start, end, value) in enumerate(found):
+        if _is_address_prefix(found, index, text):
+            continue
+        # In "从广东深圳寄…" the cue sits before the province written in front of the city.
+        cue_start = start
+        if index and _is_address_prefix(found, index - 1, text):
+            cue_start = found[index - 1][0]
+        mentions.append(CityMention(start, end, value, _cue_role(text, cue_start, end)))
+    return _fill_missing_roles(mentions)
+
+
+def _is_address_prefix(found: list[tuple[int, int, str]], index: int, text: str) -> bool:
+    """A province written right before one of its own cities ("广东深圳", "江苏省苏州市")."""
+    if index + 1 >= len(found):
+        return False
+    _, end, value = found[index]
+    next_start, _, next_value = found[index + 1]
+    adjacent = not text[end:next_start].strip()
+    return adjacent and geography.is_province(value) and geography.province_of(next_value) == value \
+        and next_value != value
