@@ -57,6 +57,8 @@ class Settings:
     wechat_app_id: str = field(default_factory=lambda: _env("WECHAT_APP_ID", ""))
     wechat_app_secret: str = field(default_factory=lambda: _env("WECHAT_APP_SECRET", ""))
     wechat_encoding_aes_key: str = field(default_factory=lambda: _env("WECHAT_ENCODING_AES_KEY", ""))
+    # The account's message mode: "plain", "compatible" (both) or "safe" (AES only); empty = safe if a key is set
+    wechat_message_mode: str = field(default_factory=lambda: _env("WECHAT_MESSAGE_MODE", ""))
     wechat_api_base: str = field(default_factory=lambda: _env("WECHAT_API_BASE", "https://api.weixin.qq.com"))
     # WeChat gives up after 5 s; a passive reply must be back before that, else the CS API delivers it
     wechat_passive_timeout_s: float = field(default_factory=lambda: float(_env("WECHAT_PASSIVE_TIMEOUT_S", "4.5")))
@@ -72,6 +74,9 @@ class Settings:
     verification_max_tries: int = field(default_factory=lambda: _int("VERIFICATION_MAX_TRIES", 3))
     verification_token_minutes: int = field(default_factory=lambda: _int("VERIFICATION_TOKEN_MINUTES", 30))
     timezone: str = field(default_factory=lambda: _env("COURIER_TZ", "Asia/Shanghai"))
+    # Human agents' working hours (local time, "HH:MM"); outside them a request for a person is a callback
+    agent_hours_start: str = field(default_factory=lambda: _env("AGENT_HOURS_START", "08:00"))
+    agent_hours_end: str = field(default_factory=lambda: _env("AGENT_HOURS_END", "22:00"))
 
     # Backend input limits and seeding
     evidence_max_bytes: int = field(default_factory=lambda: _int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024))

@@ -1,0 +1,99 @@
+"""Rasa bot messages → WeChat text: buttons as numbered options, long text split under the size limit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+# WeChat's limit for one text message (customer-service API; the passive reply is held to the same).
+MAX_TEXT_BYTES = 2048
+OPTIONS_HINT = "（回复数字即可选择）"
+
+
+@dataclass
+class Rendered:
+    text: str
+    # (title, payload) of each numbered option, in the order shown; option 1 is options[0].
+    options: list[tuple[str, str]] = field(default_factory=list)
+
+
+def render(messages: Iterable[dict[str, Any]], hint: str = OPTIONS_HINT) -> Rendered:
+    """Join one turn's bot messages into one text, numbering buttons across all of them.
+
+    `hint` tells the customer how to choose (pass it converted when replies are in Traditional).
+    """
+    parts: list[str] = []
+    options: list[tuple[str, str]] = []
+    for message in messages:
+        lines: list[str] = []
+        if isinstance(message.get("text"), str) and message["text"].strip():
+            lines.append(message["text"].strip())
+        for button in _buttons(message):
+            options.append(button)
+            lines.append(f"{len(options)}. {button[0]}")
+        for element in message.get("elements") or []:
+            if isinstance(element, dict):
+                lines.append(" ".join(str(element.get(k, "")) for k in ("title", "subtitle")).strip())
+        if isinstance(message.get("image"), str):
+            lines.append(f"图片：{message['image']}")
+        if isinstance(message.get("attachment"), str):
+            lines.append(f"附件：{message['attachment']}")
+        custom = message.get("custom")
+        if isinstance(custom, dict) and isinstance(custom.get("text"), str):
+            lines.append(custom["text"])
+        if lines:
+            parts.append("\n".join(lines))
+    text = "\n\n".join(parts)
+    if options:
+        text += "\n" + hint
+    return Rendered(text=text, options=options)
+
+
+def _buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
+    found = []
+    for key in ("buttons", "quick_replies"):
+        for button in message.get(key) or []:
+            if isinstance(button, dict) and isinstance(button.get("title"), str):
+                found.append((button["title"], str(button.get("payload") or button["title"])))
+    return found
+
+
+def split_text(text: str, limit_bytes: int = MAX_TEXT_BYTES) -> list[str]:
+    """Chunks of at most `limit_bytes` UTF-8 bytes, broken at line ends when possible."""
+    text = text.strip()
+    if not text:
+        return []
+    chunks: list[str] = []
+    current = ""
+    for piece in _pieces(text, limit_bytes):
+        if _size(current + piece) <= limit_bytes:
+            current += piece
+            continue
+        if current.strip():
+            chunks.append(current.strip())
+        current = piece
+    if current.strip():
+        chunks.append(current.strip())
+    return chunks
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _pieces(text: str, limit_bytes: int) -> Iterable[str]:
+    """Lines (with their newline); a line over the limit is cut into character runs that fit."""
+    for line in re.split(r"(?<=\n)", text):
+        if _size(line) <= limit_bytes:
+            yield line
+            continue
+        run = ""
+        for char in line:
+            if _size(run + char) > limit_bytes:
+                yield run
+                run = ""
+            run += char
+        if run:
+            yield run
