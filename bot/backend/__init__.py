@@ -1,0 +1,1 @@
+"""The courier's backend service: tracking, quotes, pickups, complaints, claims, customers, reports."""

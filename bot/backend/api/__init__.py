@@ -1,0 +1,12 @@
+"""All /api/v1 routes behind the API key."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from bot.backend.api import claims, complaints, parcels, people, pickups, quotes
+from bot.backend.api.deps import require_api_key
+
+api_router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_api_key)])
+for module in (parcels, quotes, pickups, complaints, claims, people):
+    api_router.include_router(module.router)

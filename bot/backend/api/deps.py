@@ -1,0 +1,25 @@
+"""Shared route dependencies: API key, database session, idempotency header."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Optional
+
+from fastapi import Header, Request
+
+from bot.backend.errors import ApiError
+from bot.settings import get_settings
+
+
+def require_api_key(x_api_key: Optional[str] = Header(None, alias="X-API-Key")) -> None:
+    expected = get_settings().backend_api_key
+    if not x_api_key or not secrets.compare_digest(x_api_key.encode(), expected.encode()):
+        raise ApiError(401, "unauthorized", "缺少或错误的接口密钥（X-API-Key）。")
+
+
+def idempotency_key(idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key")) -> Optional[str]:
+    return idempotency_key
+
+
+def endpoint_of(request: Request) -> str:
+    return f"{request.method} {request.url.path}"

@@ -1,0 +1,61 @@
+"""The FastAPI application: API routes, health check, error shape, body limit, web chat static files.
+
+Other parts (an agent console…) plug in by adding their router or mount in `create_app`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from bot.backend.api import api_router
+from bot.backend.db import get_engine
+from bot.backend.errors import ApiError, install_error_handlers
+from bot.settings import get_settings
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+
+class BodyLimit:
+    """Refuses a request whose declared body is larger than settings.max_request_bytes (413)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = dict(scope.get("headers") or []).get(b"content-length")
+            if length is not None and (not length.isdigit() or int(length) > self.limit):
+                error = ApiError(413, "payload_too_large", "提交的内容太大了，请精简后再试。")
+                from fastapi.responses import JSONResponse
+
+                await JSONResponse(error.body(), status_code=413)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def health() -> dict[str, Any]:
+    with get_engine().connect() as connection:
+        connection.execute(text("SELECT 1"))
+    return {"status": "ok", "database": get_engine().dialect.name}
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="Courier backend", version="1.0.0",
+                  description="Tracking, quotes, pickups, complaints, claims, customers and KPIs.")
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, limit=get_settings().max_request_bytes)
+    app.add_api_route("/health", health, methods=["GET"], tags=["health"])
+    app.include_router(api_router)
+    WEB_DIR.mkdir(parents=True, exist_ok=True)
+    app.mount("/chat", StaticFiles(directory=str(WEB_DIR), html=True), name="chat")
+    return app
+
+
+app = create_app()

@@ -1,0 +1,75 @@
+"""Engine, sessions and migrations: one database URL from settings, SQLite file by default."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.settings import get_settings
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def database_url() -> str:
+    url = get_settings().backend_database_url
+    # Plain postgresql:// picks psycopg2, which is what is installed.
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers run while a write commits; busy_timeout waits instead of failing on a lock.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, future=True, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+@lru_cache(maxsize=1)
+def get_engine() -> Engine:
+    return make_engine(database_url())
+
+
+@lru_cache(maxsize=1)
+def _session_factory() -> sessionmaker:
+    return sessionmaker(bind=get_engine(), future=True, expire_on_commit=False)
+
+
+def new_session() -> Session:
+    return _session_factory()()
+
+
+def get_session() -> Iterator[Session]:
+    """FastAPI dependency: one session per request, always closed."""
+    session = new_session()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def run_migrations(engine: Engine | None = None) -> None:
+    engine = engine or get_engine()
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

@@ -1,0 +1,143 @@
+"""Claims: submitted → under_review → approved / rejected → paid, with the compensation cap and payout date."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.backend.clock import iso, local_today, utcnow
+from bot.backend.errors import ApiError
+from bot.backend.models import Claim, ClaimEvidence, ClaimStage, Parcel
+from bot.backend.privacy import mask_phone
+from bot.backend.schemas import ClaimIn, DecisionIn, normalize_phone
+from bot.backend.services.compensation import compensation_cap
+from bot.backend.services.numbering import daily_number
+from bot.backend.services.tracking import find_parcel
+from bot.backend.services.working_days import add_working_days
+from bot.settings import get_settings
+
+STAGE_TEXT = {
+    "submitted": "已受理",
+    "under_review": "审核中",
+    "approved": "已核准，待付款",
+    "rejected": "未通过",
+    "paid": "已赔付",
+}
+TYPE_TEXT = {"damage": "破损", "loss": "丢失", "missing": "少件", "delay": "延误"}
+
+
+def to_dict(session: Session, claim: Claim) -> dict[str, Any]:
+    evidence_count = session.execute(
+        select(func.count(ClaimEvidence.id)).where(ClaimEvidence.claim_id == claim.id)
+    ).scalar_one()
+    cap = compensation_cap(claim.claim_type, claim.insured, claim.declared_value_fen, claim.freight_fen)
+    return {
+        "number": claim.number,
+        "tracking_number": claim.tracking_number,
+        "claim_type": claim.claim_type,
+        "claim_type_text": TYPE_TEXT[claim.claim_type],
+        "insured": claim.insured,
+        "declared_value_fen": claim.declared_value_fen,
+        "freight_fen": claim.freight_fen,
+        "claimed_amount_fen": claim.claimed_amount_fen,
+        "contact_phone": mask_phone(claim.contact_phone),
+        "stage": claim.stage,
+        "stage_text": STAGE_TEXT[claim.stage],
+        "compensation_cap_fen": claim.compensation_cap_fen,
+        "cap_rule": claim.cap_rule,
+        "cap_text": cap.text,
+        "needs_manual_review": claim.needs_manual_review,
+        "approved_amount_fen": claim.approved_amount_fen,
+        "approved_at": iso(claim.approved_at),
+        "payout_due_date": claim.payout_due_date.isoformat() if claim.payout_due_date else None,
+        "paid_at": iso(claim.paid_at),
+        "created_at": iso(claim.created_at),
+        "evidence_count": evidence_count,
+        "history": [{"stage": row.stage, "stage_text": STAGE_TEXT[row.stage], "at": iso(row.at), "note": row.note}
+                    for row in claim.history],
+    }
+
+
+def create(session: Session, body: ClaimIn) -> dict[str, Any]:
+    parcel: Parcel = find_parcel(session, body.tracking_number)
+    insured = parcel.insured if body.insured is None else body.insured
+    declared = body.declared_value_fen if body.declared_value_fen is not None else parcel.declared_value_fen
+    freight = body.freight_fen if body.freight_fen is not None else (parcel.freight_fen or None)
+    cap = compensation_cap(body.claim_type, insured, declared, freight)
+    limit = get_settings().claim_auto_limit_fen
+    needs_review = cap.amount_fen > limit or (body.claimed_amount_fen or 0) > limit
+    now = utcnow()
+    claim = Claim(
+        number=daily_number(session, "CL"), tracking_number=parcel.tracking_number, claim_type=body.claim_type,
+        insured=insured, declared_value_fen=declared, freight_fen=freight,
+        claimed_amount_fen=body.claimed_amount_fen, description=body.description,
+        contact_phone=body.contact_phone, conversation_id=body.conversation_id, stage="submitted",
+        compensation_cap_fen=cap.amount_fen, cap_rule=cap.rule, needs_manual_review=needs_review, created_at=now,
+    )
+    session.add(claim)
+    session.flush()
+    session.add(ClaimStage(claim_id=claim.id, stage="submitted", at=now))
+    session.flush()
+    session.refresh(claim)
+    return to_dict(session, claim)
+
+
+def get(session: Session, number: str) -> Claim:
+    claim = session.execute(select(Claim).where(Claim.number == number.strip().upper()[:24])).scalar_one_or_none()
+    if claim is None:
+        raise ApiError(404, "claim_not_found", "抱歉，没有找到这个理赔单号，请核对后再试（例如 CL20261123001）。")
+    return claim
+
+
+def list_by_phone(session: Session, phone: str) -> list[dict[str, Any]]:
+    try:
+        phone = normalize_phone(phone[:32])
+    except ValueError as exc:
+        raise ApiError(422, "invalid_phone", "手机号格式不正确，请核对后再试。") from exc
+    rows = session.execute(
+        select(Claim).where(Claim.contact_phone == phone).order_by(Claim.created_at.desc(), Claim.id.desc()).limit(50)
+    ).scalars().all()
+    return [to_dict(session, row) for row in rows]
+
+
+def _move(session: Session, claim: Claim, stage: str, note: str | None = None) -> None:
+    claim.stage = stage
+    session.add(ClaimStage(claim_id=claim.id, stage=stage, note=note, at=utcnow()))
+
+
+def decide(session: Session, number: str, body: DecisionIn) -> dict[str, Any]:
+    claim = get(session, number)
+    if claim.stage not in {"submitted", "under_review"}:
+        raise ApiError(409, "invalid_stage_transition", f"理赔单当前为“{STAGE_TEXT[claim.stage]}”，不能再次审核。")
+    if claim.stage == "submitted":
+        _move(session, claim, "under_review")
+    if not body.approved:
+        _move(session, claim, "rejected", body.note)
+    else:
+        default = min(claim.claimed_amount_fen, claim.compensation_cap_fen) if claim.claimed_amount_fen is not None \
+            else claim.compensation_cap_fen
+        amount = body.approved_amount_fen if body.approved_amount_fen is not None else default
+        if amount > claim.compensation_cap_fen:
+            raise ApiError(422, "amount_above_cap",
+                           f"核准金额不能超过赔偿上限 {claim.compensation_cap_fen} 分。", field="approved_amount_fen")
+        now = utcnow()
+        claim.approved_amount_fen = amount
+        claim.approved_at = now
+        claim.payout_due_date = add_working_days(local_today(now), get_settings().claim_payout_working_days)
+        _move(session, claim, "approved", body.note)
+    session.flush()
+    session.refresh(claim)
+    return to_dict(session, claim)
+
+
+def pay(session: Session, number: str) -> dict[str, Any]:
+    claim = get(session, number)
+    if claim.stage != "approved":
+        raise ApiError(409, "invalid_stage_transition", f"理赔单当前为“{STAGE_TEXT[claim.stage]}”，不能付款。")
+    claim.paid_at = utcnow()
+    _move(session, claim, "paid")
+    session.flush()
+    session.refresh(claim)
+    return to_dict(session, claim)

@@ -1,0 +1,44 @@
+"""Cities and provinces for routing and pricing, on top of the shared gazetteer (bot.geography)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot import geography
+from bot.backend.errors import ApiError
+
+NEIGHBOURS_FILE = Path(__file__).resolve().parent.parent / "neighbours.yml"
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    province: str
+
+
+@lru_cache(maxsize=1)
+def neighbour_map() -> dict[str, frozenset[str]]:
+    raw = yaml.safe_load(NEIGHBOURS_FILE.read_text(encoding="utf-8"))
+    return {province: frozenset(others) for province, others in raw.items()}
+
+
+def are_neighbours(a: str, b: str) -> bool:
+    return b in neighbour_map().get(a, frozenset())
+
+
+def resolve_place(text: str, role: str) -> Place:
+    """A served mainland place, or a 422 the customer can act on (unknown city / not covered)."""
+    name = geography.normalize_place(text)
+    label = "寄件地" if role == "origin" else "目的地"
+    if name is None:
+        raise ApiError(422, "unknown_city", f"抱歉，没有识别出{label}“{text[:32]}”，请告诉我们具体的城市名称。",
+                       field=role)
+    if geography.is_outside_mainland(name):
+        raise ApiError(422, "not_covered", f"抱歉，{label}“{name}”暂不在我们的寄递服务范围内（目前仅服务中国内地）。",
+                       field=role)
+    province = geography.province_of(name) or name
+    return Place(name=name, province=province)

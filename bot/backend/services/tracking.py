@@ -1,0 +1,126 @@
+"""Parcel tracking: a summary for anyone, full details only with a verification token."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from bot.backend.clock import iso, local_today, utcnow
+from bot.backend.errors import ApiError
+from bot.backend.models import Parcel, ParcelEvent, VerificationToken
+from bot.settings import get_settings
+
+TRACKING_PATTERN = re.compile(r"ZT[0-9]{12}|SF[0-9]{12,13}|JDV?[0-9]{10,13}|YT[0-9]{13}|[0-9]{12,15}")
+_NOISE = re.compile(r"[\s\-]")
+
+STATUS_TEXT = {
+    "pickup_scheduled": "已预约上门取件，等待快递员揽收",
+    "collected": "已揽收",
+    "in_transit": "运输中",
+    "at_hub": "已到达转运中心",
+    "out_for_delivery": "派送中",
+    "delivered": "已签收",
+    "exception": "异常件",
+    "delayed": "延误",
+    "returned": "已退回",
+}
+FINAL_STATUSES = {"delivered", "returned"}
+
+
+def normalize_tracking_number(raw: str) -> str:
+    """Upper-case, spaces and dashes removed; 422 when it is not one of the formats we know."""
+    text = _NOISE.sub("", raw or "").upper()
+    if len(text) > 24 or not TRACKING_PATTERN.fullmatch(text):
+        raise ApiError(422, "invalid_tracking_number",
+                       "这个单号格式不对哦，请核对后重新输入（例如 ZT 开头加 12 位数字）。")
+    return text
+
+
+def find_parcel(session: Session, raw_number: str) -> Parcel:
+    number = normalize_tracking_number(raw_number)
+    parcel = session.execute(select(Parcel).where(Parcel.tracking_number == number)).scalar_one_or_none()
+    if parcel is None:
+        raise ApiError(404, "parcel_not_found",
+                       f"抱歉，暂时没有查到单号 {number} 的信息。请核对单号；刚寄出的快件可能需要稍后才能查到。",
+                       tracking_number=number)
+    return parcel
+
+
+def _event_dict(event: ParcelEvent) -> dict[str, Any]:
+    return {"time": iso(event.time), "city": event.city, "status": event.status,
+            "status_text": STATUS_TEXT.get(event.status, event.status), "description": event.description}
+
+
+def _last_event(session: Session, parcel: Parcel) -> ParcelEvent | None:
+    return session.execute(
+        select(ParcelEvent).where(ParcelEvent.parcel_id == parcel.id)
+        .order_by(ParcelEvent.time.desc(), ParcelEvent.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def summary(session: Session, parcel: Parcel) -> dict[str, Any]:
+    """No phone at all, not even masked: a masked number shows the last four digits that verification asks for."""
+    last = _last_event(session, parcel)
+    overdue = parcel.eta is not None and parcel.status not in FINAL_STATUSES and parcel.eta < local_today()
+    return {
+        "tracking_number": parcel.tracking_number,
+        "status": parcel.status,
+        "status_text": STATUS_TEXT.get(parcel.status, parcel.status),
+        "service_level": parcel.service_level,
+        "origin_city": parcel.origin_city,
+        "destination_city": parcel.destination_city,
+        "current_city": parcel.current_city,
+        "eta": parcel.eta.isoformat() if parcel.eta else None,
+        "last_event": _event_dict(last) if last else None,
+        "is_delayed": parcel.status == "delayed" or overdue,
+        "is_exception": parcel.status == "exception",
+    }
+
+
+def verify(session: Session, parcel: Parcel, phone_last4: str) -> dict[str, Any]:
+    if phone_last4 not in {parcel.sender_phone[-4:], parcel.receiver_phone[-4:]}:
+        raise ApiError(403, "verification_failed",
+                       "抱歉，手机号后四位与该快件的寄件人或收件人不一致，请核对后再试。")
+    now = utcnow()
+    session.execute(delete(VerificationToken).where(VerificationToken.expires_at < now))
+    token = VerificationToken(
+        token=secrets.token_urlsafe(32), tracking_number=parcel.tracking_number,
+        expires_at=now + timedelta(minutes=get_settings().verification_token_minutes),
+    )
+    session.add(token)
+    session.commit()
+    return {"token": token.token, "expires_at": iso(token.expires_at), "tracking_number": parcel.tracking_number}
+
+
+def require_token(session: Session, parcel: Parcel, token: str | None) -> None:
+    row = session.get(VerificationToken, token[:64]) if token else None
+    if row is None or row.tracking_number != parcel.tracking_number or row.expires_at <= utcnow():
+        raise ApiError(403, "verification_required",
+                       "为保护您的隐私，查看详细信息前需要先验证寄件人或收件人手机号后四位。")
+
+
+def details(session: Session, parcel: Parcel) -> dict[str, Any]:
+    events = session.execute(
+        select(ParcelEvent).where(ParcelEvent.parcel_id == parcel.id).order_by(ParcelEvent.time, ParcelEvent.id)
+    ).scalars().all()
+    result = summary(session, parcel)
+    proof = None
+    if parcel.status == "delivered" and parcel.signed_at:
+        proof = {"signed_by": parcel.signed_by, "signed_at": iso(parcel.signed_at), "photo_url": parcel.pod_photo_url}
+    result.update({
+        "events": [_event_dict(event) for event in events],
+        "sender": {"name": parcel.sender_name, "phone": parcel.sender_phone, "address": parcel.sender_address},
+        "receiver": {"name": parcel.receiver_name, "phone": parcel.receiver_phone,
+                     "address": parcel.receiver_address},
+        "proof_of_delivery": proof,
+        "weight_kg": parcel.weight_g / 1000,
+        "freight_fen": parcel.freight_fen,
+        "insured": parcel.insured,
+        "declared_value_fen": parcel.declared_value_fen,
+    })
+    return result
