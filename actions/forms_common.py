@@ -1,0 +1,252 @@
+"""Form mechanics shared by every flow: reading what the customer just said, parsing form answers, cancelling.
+
+The NLU extracts entities; these helpers add a careful look at the raw text for answers the NLU may miss
+("5" when asked for the weight, "北京" without a role), so a form never asks twice for something it was told.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot import geography
+from bot.script import to_simplified
+
+# Intents whose messages never answer a form question: the form lets their rules answer instead.
+NOT_AN_ANSWER = {
+    "faq", "cancel", "request_human", "out_of_scope", "nlu_fallback", "bot_challenge", "greet",
+    "goodbye", "thank", "subscribe_updates",
+}
+
+SKIP_RE = re.compile(r"不知道|不清楚|没有|没量|不确定|不记得|跳过|不用|算不出|没尺寸|不知")
+AFFIRM_RE = re.compile(r"^(确认|确定|对|对的|是的|是|没问题|没错|好|好的|可以|行|ok|OK|嗯|嗯嗯|提交|下单)[!！。.~～]*$")
+DENY_RE = re.compile(r"不对|不是|错了|有误|改一下|修改|要改|改|不行|不确认|等等|等一下")
+
+FORM_LABELS = {
+    "tracking_form": "查件",
+    "quote_form": "运费查询",
+    "pickup_form": "上门取件预约",
+}
+
+
+def latest_text(tracker: Tracker) -> str:
+    """The customer's latest message in Simplified script (Traditional input is normalised)."""
+    return to_simplified((tracker.latest_message or {}).get("text") or "").strip()
+
+
+def latest_intent(tracker: Tracker) -> str:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+
+
+def is_answer_turn(tracker: Tracker) -> bool:
+    """False for FAQ, cancel, handoff…: their rules answer them and the form must not take the text."""
+    return latest_intent(tracker) not in NOT_AN_ANSWER
+
+
+def entities(tracker: Tracker, name: str) -> list[dict[str, Any]]:
+    return [e for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == name]
+
+
+def entity_value(tracker: Tracker, name: str) -> str | None:
+    found = entities(tracker, name)
+    return str(found[0].get("value")) if found else None
+
+
+def previous_slot_value(tracker: Tracker, slot: str) -> Any:
+    """The value a slot had before the latest user message (to tell a correction from a first answer)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+            continue
+        if seen_user and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
+
+
+def is_activation(tracker: Tracker) -> bool:
+    """The validation action runs at form activation with no requested slot yet."""
+    return not tracker.get_slot("requested_slot")
+
+
+# ---- cities ---------------------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _spelling_pattern() -> re.Pattern[str]:
+    spellings = sorted(geography.place_spellings(), key=len, reverse=True)
+    return re.compile("|".join(re.escape(s) for s in spellings))
+
+
+def cities_in_text(text: str) -> list[str]:
+    """Canonical names of the places mentioned in free text, in order."""
+    spellings = geography.place_spellings()
+    found: list[str] = []
+    for match in _spelling_pattern().finditer(to_simplified(text)):
+        name = spellings.get(match.group(0))
+        if name and not geography.is_ambiguous(name) and name not in found:
+            found.append(name)
+    return found
+
+
+def normalise_city(value: Any) -> str | None:
+    if not value:
+        return None
+    return geography.normalize_place(str(value)) or None
+
+
+def _city_side_from_text(text: str, city_start: int) -> str | None:
+    """Cue words right before a city name: "从/由…" → origin, "到/寄往/送…" → destination."""
+    before = text[max(0, city_start - 3):city_start]
+    if re.search(r"(到|往|至|去|送|寄)$", before):
+        return "destination"
+    if re.search(r"(从|由|自|在)$", before):
+        return "origin"
+    return None
+
+
+def cities_by_role(tracker: Tracker) -> dict[str, str]:
+    """Origin/destination named in the latest message, from entity roles, cue words, then the question asked.
+
+    A lone city answers the question the form asked (the NLU may guess a role for a bare "北京").
+    """
+    text = latest_text(tracker)
+    found: dict[str, str] = {}
+    unassigned: list[str] = []
+    city_entities = entities(tracker, "city")
+    for ent in city_entities:
+        city = normalise_city(ent.get("value"))
+        if not city:
+            continue
+        side = _city_side_from_text(text, int(ent.get("start") or 0)) if "start" in ent else None
+        role = side or ent.get("role")
+        if role in ("origin", "destination") and role not in found:
+            found[role] = city
+        else:
+            unassigned.append(city)
+    if not city_entities:
+        for match in _spelling_pattern().finditer(text):
+            city = normalise_city(match.group(0))
+            if not city or geography.is_ambiguous(city):
+                continue
+            side = _city_side_from_text(text, match.start())
+            if side and side not in found:
+                found[side] = city
+            elif city not in found.values():
+                unassigned.append(city)
+    requested = tracker.get_slot("requested_slot")
+    if len(city_entities) == 1 and requested in ("origin", "destination") and not found.get(requested):
+        # one bare city answers the question asked, whatever role the NLU guessed
+        only = next(iter(found.values()), None) or (unassigned[0] if unassigned else None)
+        if only and not re.search(r"(从|由|到|往|寄|送)", text):
+            return {requested: only}
+    for city in unassigned:
+        for side in (requested, "origin", "destination"):
+            if side in ("origin", "destination") and side not in found:
+                found[side] = city
+                break
+    return found
+
+
+# ---- weights, sizes, service levels ----------------------------------------------------------------------
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _cn_number(text: str) -> Decimal | None:
+    """Small Chinese numerals (三, 十五, 二十) as customers type them for weights."""
+    m = re.search(r"([一二两三四五六七八九]?)(十?)([一二三四五六七八九]?)(半?)", text)
+    if not m or not any(m.groups()):
+        return None
+    tens, ten, ones, half = m.groups()
+    value = 0
+    if ten:
+        value = (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+    else:
+        value = _CN_DIGITS.get(tens, 0)
+    result = Decimal(value) + (Decimal("0.5") if half else 0)
+    return result or None
+
+
+def parse_weight_kg(text: str) -> Decimal | None:
+    """"5公斤" "2.5kg" "10斤" "500克" "5" "三公斤" → kilograms."""
+    text = to_simplified(text).lower()
+    m = re.search(r"(\d+(?:\.\d+)?)\s*(公斤|千克|kg|斤|克|g)?", text)
+    number: Decimal | None = None
+    unit = ""
+    if m:
+        try:
+            number = Decimal(m.group(1))
+        except InvalidOperation:
+            number = None
+        unit = m.group(2) or ""
+    else:
+        cn = re.search(r"([一二两三四五六七八九十半]+)\s*(公斤|千克|斤|克)", text)
+        if cn:
+            number = _cn_number(cn.group(1))
+            unit = cn.group(2)
+    if number is None:
+        return None
+    if unit == "斤":
+        number = number / 2
+    elif unit in ("克", "g"):
+        number = number / 1000
+    return number
+
+
+def format_kg(value: Decimal | str | float) -> str:
+    number = Decimal(str(value)).normalize()
+    text = format(number, "f")
+    return text
+
+
+def parse_dimensions(text: str) -> tuple[int, int, int] | None:
+    """"30x20x10" "30*20*10" "30×20×10cm" "长30宽20高10" → (30, 20, 10) in cm."""
+    text = to_simplified(text).lower()
+    m = re.search(r"(\d+(?:\.\d+)?)\s*[x×*乘]\s*(\d+(?:\.\d+)?)\s*[x×*乘]\s*(\d+(?:\.\d+)?)", text)
+    if not m:
+        m = re.search(r"长\D{0,2}(\d+(?:\.\d+)?)\D{0,4}宽\D{0,2}(\d+(?:\.\d+)?)\D{0,4}高\D{0,2}(\d+(?:\.\d+)?)", text)
+    if not m:
+        return None
+    factor = 100 if re.search(r"(?<!c)m(?!m)|米", text) and not re.search(r"cm|厘米|公分", text) else 1
+    sizes = tuple(int(Decimal(g) * factor + Decimal("0.5")) for g in m.groups())
+    return sizes  # type: ignore[return-value]
+
+
+def parse_service_level(text: str) -> str | None:
+    text = to_simplified(text)
+    if re.search(r"特快|加急|急件|最快|次日达|快一点|快点的|express", text, re.I):
+        return "express"
+    if re.search(r"标准|普通|经济|便宜|慢点|standard", text, re.I):
+        return "standard"
+    return None
+
+
+SERVICE_LEVEL_TEXT = {"standard": "标准快递", "express": "特快"}
+
+
+# ---- cancelling any form ---------------------------------------------------------------------------------
+class ActionCancelForm(Action):
+    """"算了/不用了" inside a form: stop it politely and forget what it collected."""
+
+    def name(self) -> str:
+        return "action_cancel_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        form = (tracker.active_loop or {}).get("name")
+        label = FORM_LABELS.get(form or "", "当前的办理")
+        required = ((domain.get("forms") or {}).get(form or "") or {}).get("required_slots") or []
+        if isinstance(required, dict):  # older domain format lists slots as keys
+            required = list(required)
+        dispatcher.utter_message(text=f"好的，已为您取消{label}。还有其他需要随时告诉我 😊")
+        events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        events += [SlotSet(slot, None) for slot in required]
+        if form == "pickup_form":
+            events.append(SlotSet("pickup_edit_pending", None))
+        return events

@@ -1,0 +1,271 @@
+"""Quotes (报价): origin, destination, weight, optional size and service level → an itemised price."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.backend_client import BackendUnavailable, InvalidInput, get_client, idempotency_key
+from actions.common import BACKEND_DOWN_TEXT, call_backend, format_fen
+from actions.forms_common import (
+    SERVICE_LEVEL_TEXT,
+    SKIP_RE,
+    cities_by_role,
+    entity_value,
+    format_kg,
+    is_activation,
+    is_answer_turn,
+    latest_intent,
+    latest_text,
+    parse_dimensions,
+    parse_service_level,
+    parse_weight_kg,
+    previous_slot_value,
+)
+from bot import geography
+from bot.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+NO_DIMENSIONS = "none"
+WEIGHT_UNIT_RE = re.compile(r"\d\s*(公斤|千克|kg|斤|克)|[一二两三四五六七八九十半]\s*(公斤|千克|斤)", re.I)
+MAX_WEIGHT_KG = Decimal("10000")
+
+
+def _fresh_request(tracker: Tracker, intent: str) -> bool:
+    """A new "多少钱" starts over; an `inform` that reopens the form is a correction and keeps the rest."""
+    return is_activation(tracker) and latest_intent(tracker) == intent
+
+
+def city_answer(
+    slot: str, tracker: Tracker, fresh_intent: str
+) -> dict[str, Any]:
+    if not is_answer_turn(tracker):
+        return {}
+    cities = cities_by_role(tracker)
+    if slot in cities:
+        return {slot: cities[slot]}
+    if _fresh_request(tracker, fresh_intent):
+        return {slot: None}
+    if tracker.get_slot("requested_slot") == slot:
+        return {slot: None}
+    return {}
+
+
+def validate_city(slot: str, value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+    if not value:
+        return {slot: None}
+    city = geography.normalize_place(str(value))
+    if not city:
+        dispatcher.utter_message(text=f"抱歉，没找到“{value}”这个地方，请告诉我城市名，比如“杭州”“北京”。")
+        return {slot: None}
+    if geography.is_outside_mainland(city):
+        dispatcher.utter_message(
+            text=f"抱歉，寄往或寄自{city}的快递暂时不能在线办理，需要的话可以回复“转人工”咨询人工客服。"
+        )
+        return {slot: None}
+    return {slot: city}
+
+
+def acknowledge_correction(slot: str, label: str, new: Any, tracker: Tracker,
+                           dispatcher: CollectingDispatcher) -> None:
+    old = previous_slot_value(tracker, slot)
+    if old and new and str(old) != str(new):
+        dispatcher.utter_message(text=f"好的，{label}已改为 {new}。")
+
+
+class ValidateQuoteForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_quote_form"
+
+    async def extract_origin(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> dict[str, Any]:
+        return city_answer("origin", tracker, "request_quote")
+
+    async def extract_destination(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> dict[str, Any]:
+        return city_answer("destination", tracker, "request_quote")
+
+    async def extract_weight(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> dict[str, Any]:
+        if not is_answer_turn(tracker):
+            return {}
+        entity = entity_value(tracker, "weight")
+        if entity:
+            return {"weight": entity}
+        asked = tracker.get_slot("requested_slot") == "weight"
+        if asked:
+            kg = parse_weight_kg(latest_text(tracker))
+            return {"weight": format_kg(kg) if kg is not None else None}
+        if _fresh_request(tracker, "request_quote"):
+            text = latest_text(tracker)
+            kg = parse_weight_kg(text) if WEIGHT_UNIT_RE.search(text) else None
+            return {"weight": format_kg(kg) if kg is not None else None}
+        return {}
+
+    async def extract_dimensions(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> dict[str, Any]:
+        if not is_answer_turn(tracker):
+            return {}
+        text = latest_text(tracker)
+        sizes = parse_dimensions(entity_value(tracker, "dimensions") or text)
+        if sizes:
+            return {"dimensions": "x".join(str(s) for s in sizes)}
+        asked = tracker.get_slot("requested_slot") == "dimensions"
+        if asked and (SKIP_RE.search(text) or latest_intent(tracker) == "deny"):
+            return {"dimensions": NO_DIMENSIONS}
+        if asked:
+            dispatcher.utter_message(text="尺寸请按“长x宽x高”厘米发给我，比如 30x20x10；不清楚的话回复“不知道”就好。")
+            return {"dimensions": None}
+        if _fresh_request(tracker, "request_quote"):
+            return {"dimensions": None}
+        return {}
+
+    async def extract_service_level(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> dict[str, Any]:
+        if not is_answer_turn(tracker):
+            return {}
+        level = parse_service_level(latest_text(tracker))
+        if level:
+            return {"service_level": level}
+        if tracker.get_slot("requested_slot") == "service_level":
+            dispatcher.utter_message(text="请选择“标准”或“特快”，直接回复其中一个就可以。")
+            return {"service_level": None}
+        if _fresh_request(tracker, "request_quote"):
+            return {"service_level": None}
+        return {}
+
+    def validate_origin(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                        domain: DomainDict) -> dict[str, Any]:
+        result = validate_city("origin", value, dispatcher)
+        acknowledge_correction("origin", "寄出城市", result["origin"], tracker, dispatcher)
+        return result
+
+    def validate_destination(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> dict[str, Any]:
+        result = validate_city("destination", value, dispatcher)
+        acknowledge_correction("destination", "目的地", result["destination"], tracker, dispatcher)
+        return result
+
+    def validate_weight(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                        domain: DomainDict) -> dict[str, Any]:
+        return validate_weight_value(value, dispatcher, tracker)
+
+    def validate_dimensions(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: DomainDict) -> dict[str, Any]:
+        if value == NO_DIMENSIONS:
+            return {"dimensions": NO_DIMENSIONS}
+        sizes = parse_dimensions(str(value or ""))
+        if not sizes or not all(0 < s <= 1000 for s in sizes):
+            if value:
+                dispatcher.utter_message(text="尺寸好像不太对，请按“长x宽x高”厘米发给我，比如 30x20x10。")
+            return {"dimensions": None}
+        return {"dimensions": "x".join(str(s) for s in sizes)}
+
+    def validate_service_level(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> dict[str, Any]:
+        return {"service_level": value if value in SERVICE_LEVEL_TEXT else None}
+
+
+def validate_weight_value(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+    if value in (None, ""):
+        if tracker.get_slot("requested_slot") == "weight":
+            dispatcher.utter_message(text="请告诉我大概的重量，比如“3公斤”或“半斤”，估一个数就可以。")
+        return {"weight": None}
+    kg = parse_weight_kg(str(value))
+    if kg is None or kg <= 0 or kg > MAX_WEIGHT_KG:
+        dispatcher.utter_message(text="这个重量好像不太对，请告诉我包裹大概几公斤，比如“3公斤”。")
+        return {"weight": None}
+    text = format_kg(kg)
+    old = previous_slot_value(tracker, "weight")
+    if old and str(old) != text:
+        dispatcher.utter_message(text=f"好的，重量已改为 {text} 公斤。")
+    return {"weight": text}
+
+
+def quote_payload(tracker: Tracker) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "origin": tracker.get_slot("origin"),
+        "destination": tracker.get_slot("destination"),
+        "weight_kg": str(tracker.get_slot("weight")),
+        "service_level": tracker.get_slot("service_level") or "standard",
+    }
+    dims = tracker.get_slot("dimensions")
+    sizes = parse_dimensions(dims) if dims and dims != NO_DIMENSIONS else None
+    if sizes:
+        payload.update(length_cm=sizes[0], width_cm=sizes[1], height_cm=sizes[2])
+    return payload
+
+
+def _due_text(value: str | None) -> str:
+    try:
+        due = datetime.fromisoformat(value or "")
+    except ValueError:
+        return ""
+    return f"（{due.month}月{due.day}日 {due:%H:%M} 前）"
+
+
+def format_quote(payload: dict[str, Any], quote: dict[str, Any]) -> str:
+    level = SERVICE_LEVEL_TEXT.get(quote.get("service_level") or payload["service_level"], "")
+    zone = f"（{quote['zone_text']}）" if quote.get("zone_text") else ""
+    lines = [f"从{payload['origin']}寄到{payload['destination']}{zone}，{level}："]
+    weight = f"计费重量 {format_kg(quote.get('chargeable_weight_kg', payload['weight_kg']))} 公斤"
+    volumetric = quote.get("volumetric_weight_kg")
+    if volumetric not in (None, 0, "0") and "length_cm" in payload:
+        weight += (f"（实际 {format_kg(quote.get('actual_weight_kg', payload['weight_kg']))} 公斤，"
+                   f"体积重 {format_kg(volumetric)} 公斤，取较大者）")
+    lines.append(weight)
+    for item in quote.get("items") or []:
+        lines.append(f"· {item.get('label')}：{format_fen(item.get('amount_fen'))}")
+    lines.append(f"合计：{format_fen(quote.get('total_fen'))}")
+    if quote.get("delivery_text"):
+        lines.append(f"时效：{quote['delivery_text']}")
+    lines.append("以上为预估价格，最终以快递员上门称重为准。")
+    return "\n".join(lines)
+
+
+class ActionQuote(Action):
+    def name(self) -> str:
+        return "action_quote"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        payload = quote_payload(tracker)
+        key = idempotency_key(tracker.sender_id, "quote", payload)
+        try:
+            quote = await call_backend(get_client().create_quote, payload, key)
+        except InvalidInput as error:
+            return self._invalid(dispatcher, error)
+        except BackendUnavailable:
+            dispatcher.utter_message(text=BACKEND_DOWN_TEXT)
+            return []
+        if not quote.get("quotable", True):
+            request = quote.get("quote_request") or {}
+            hours = get_settings().quote_reply_hours
+            reason = f"（{quote['reason']}）" if quote.get("reason") else ""
+            dispatcher.utter_message(
+                text=f"您的货物属于特殊货物{reason}，需要专人核价。已为您登记报价申请，单号 {request.get('number')}，"
+                f"我们会在 {hours} 小时内{_due_text(request.get('due_at'))}回复您准确报价。"
+            )
+            return []
+        dispatcher.utter_message(
+            text=format_quote(payload, quote),
+            buttons=[{"title": "预约上门取件", "payload": "/schedule_pickup"}],
+        )
+        return []
+
+    @staticmethod
+    def _invalid(dispatcher: CollectingDispatcher, error: InvalidInput) -> list[EventType]:
+        if error.code == "unknown_city":
+            dispatcher.utter_message(text=error.message or "抱歉，这个城市暂时不在我们的服务范围内，请换一个城市试试。")
+            return [SlotSet("origin", None), SlotSet("destination", None), FollowupAction("quote_form")]
+        dispatcher.utter_message(text=error.message or "抱歉，这些信息暂时没法报价，请核对后再试。")
+        return [SlotSet("weight", None), SlotSet("dimensions", None), FollowupAction("quote_form")]
