@@ -1,0 +1,140 @@
+"""Satisfaction survey (满意度调查): after a finished request, a 1–5 rating, skippable, stored in the backend.
+
+Any flow offers the survey by setting `rating_due: true` (and optionally `rating_ticket`) in its final action;
+a rule then runs `rating_form`. The answer is read here, never by NLU: "5", "五星", "⭐⭐⭐⭐", "很满意", "不用了".
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import ticket_text as tt
+from actions.backend_client import BackendUnavailable, InvalidInput, get_client, idempotency_key
+from actions.common import call_backend
+
+logger = logging.getLogger(__name__)
+
+SKIP = "skip"
+_SKIP_RE = re.compile(r"(不用|不了|算了|跳过|不评|没空|下次|不想|别问|no\b)", re.I)
+_DIGIT_RE = re.compile(r"(?<!\d)([1-5])\s*(分|星|颗星)?(?!\d)")
+_CN_SCORE = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+_CN_RE = re.compile(r"([一二两三四五])\s*(分|星|颗星)")
+_WORDS = [
+    (5, ("非常满意", "很满意", "特别满意", "超级满意", "太棒", "很好", "非常好", "完美", "满分")),
+    (1, ("非常不满意", "很不满意", "太差", "很差", "垃圾", "极差")),
+    (2, ("不满意", "不太满意", "差")),
+    (4, ("满意", "挺好", "不错", "还行吧", "好")),
+    (3, ("一般", "还行", "凑合", "马马虎虎")),
+]
+# Intents that mean the customer moved on to another request instead of answering the survey.
+MOVING_ON = {"track_parcel", "request_quote", "schedule_pickup", "file_complaint", "complaint_status",
+             "file_claim", "claim_status", "request_human", "faq", "subscribe_updates"}
+
+
+def score_from_text(text: str) -> int | str | None:
+    text = text.strip()
+    if not text:
+        return None
+    stars = text.count("⭐") + text.count("★") + text.count("🌟")
+    if 1 <= stars <= 5:
+        return stars
+    found = _DIGIT_RE.search(text)
+    if found and (found.group(2) or len(text) <= 3):
+        return int(found.group(1))
+    found = _CN_RE.search(text)
+    if found:
+        return _CN_SCORE[found.group(1)]
+    if _SKIP_RE.search(text):
+        return SKIP
+    for score, words in _WORDS:
+        if any(word in text for word in words):
+            return score
+    return None
+
+
+class ValidateRatingForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_rating_form"
+
+    async def extract_rating_score(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "rating_score":
+            return {}
+        text = tt.latest_text(tracker)
+        score = score_from_text(text)
+        if score is None and tt.latest_intent(tracker) in MOVING_ON | {"cancel", "deny", "goodbye", "thank"}:
+            # Not an answer: the survey is dropped quietly (rules take over for a new request).
+            return {} if tt.latest_intent(tracker) in MOVING_ON else {"rating_score": SKIP}
+        return {"rating_score": score if score is not None else "?"}
+
+    def validate_rating_score(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value == SKIP or (isinstance(value, int) and 1 <= value <= 5):
+            return {"rating_score": value}
+        dispatcher.utter_message(text="请回复 1 到 5 的数字（5 分最满意）；不想评价的话回复“不用了”。")
+        return {"rating_score": None}
+
+
+def rating_payload(tracker: Tracker, score: int) -> dict[str, Any]:
+    payload: dict[str, Any] = {"score": score, "conversation_id": tracker.sender_id}
+    if tracker.get_slot("rating_ticket"):
+        payload["ticket_number"] = str(tracker.get_slot("rating_ticket"))[:24]
+    return payload
+
+
+def thanks_text(score: int) -> str:
+    if score <= 2:
+        return "收到您的评分，很抱歉这次没能让您满意。您的意见我们会认真改进，如需进一步帮助，随时回复“转人工”。"
+    if score == 3:
+        return "感谢您的评分！我们会继续努力，做得更好。"
+    return "感谢您的好评！祝您生活愉快 😊"
+
+
+def reset() -> list[EventType]:
+    return [SlotSet("rating_score", None), SlotSet("rating_due", None), SlotSet("rating_ticket", None)]
+
+
+class ActionSaveRating(Action):
+    def name(self) -> str:
+        return "action_save_rating"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        score = tracker.get_slot("rating_score")
+        if not isinstance(score, int) or not 1 <= score <= 5:
+            dispatcher.utter_message(text="好的，不打扰您了。还有其他需要随时找我。")
+            return reset()
+        payload = rating_payload(tracker, score)
+        key = idempotency_key(tracker.sender_id, "rating", payload)
+        try:
+            await call_backend(get_client().create_rating, payload, idempotency=key)
+        except BackendUnavailable:
+            dispatcher.utter_message(text="感谢您的评分！系统有点忙，评分稍后会自动为您保存。")
+            return [*reset(), SlotSet("rating_pending", {"payload": payload, "key": key})]
+        except InvalidInput as error:
+            logger.info("rating refused: %s", error.code)
+        dispatcher.utter_message(text=thanks_text(score))
+        return reset()
+
+
+async def retry_pending_rating(tracker: Tracker) -> list[EventType]:
+    pending = tracker.get_slot("rating_pending")
+    if not isinstance(pending, dict) or not pending.get("payload"):
+        return []
+    try:
+        await call_backend(get_client().create_rating, pending["payload"], idempotency=pending["key"])
+    except BackendUnavailable:
+        return []
+    except InvalidInput:
+        pass
+    return [SlotSet("rating_pending", None)]

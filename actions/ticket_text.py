@@ -1,0 +1,139 @@
+"""Reading customers' free text for the ticket flows (complaints, claims, ratings) and formatting dates.
+
+Entities from NLU come first; these regexes are the fallback so a number typed in an unusual sentence still
+counts. Only Simplified text is handled: the channel converts Traditional input before NLU.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rasa_sdk import Tracker
+
+from actions.common import first_value, normalise_phone
+from bot.settings import get_settings
+
+# The backend's accepted formats (docs/backend-api.md): ZT+12, SF+12-13, JD(V)+10-13, YT+13, 12-15 digits.
+TRACKING_RE = re.compile(
+    r"(?<![A-Za-z0-9])(ZT\d{12}|SF\d{12,13}|JDV?\d{10,13}|YT\d{13}|\d{12,15})(?![A-Za-z0-9])", re.I
+)
+COMPLAINT_NO_RE = re.compile(r"(?<![A-Za-z0-9])CP\d{6,16}(?!\d)", re.I)
+CLAIM_NO_RE = re.compile(r"(?<![A-Za-z0-9])CL\d{6,16}(?!\d)", re.I)
+_PHONE_IN_TEXT_RE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
+
+# "没有/不用/跳过" style answers to an optional question.
+_NONE_RE = re.compile(r"^(没有|没|无|不用|不需要|不知道|忘了|跳过|略|没单号|没有单号|暂时没有|算了吧?不填)")
+_NONE_ANYWHERE_RE = re.compile(r"(没有单号|没单号|不记得|找不到单号|跳过|不用填)")
+
+AFFIRM_WORDS = re.compile(r"^(是|是的|对|对的|没错|确认|确定|好|好的|可以|行|嗯|没问题|提交|ok|yes)", re.I)
+DENY_WORDS = re.compile(r"(不对|不是|错了|有误|改一下|修改|要改|不正确|^否|^不$|^no\b)", re.I)
+
+# Intents that mean "the customer is doing something else" while a form waits for free text: the form then
+# rejects and the shared rules (FAQ answer, cancel, person) take over.
+INTERRUPTING_INTENTS = {"faq", "cancel", "request_human", "bot_challenge", "greet", "goodbye"}
+
+
+def latest_text(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def latest_intent(tracker: Tracker) -> str:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+
+
+def latest_metadata(tracker: Tracker) -> dict[str, Any]:
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def entity_value(tracker: Tracker, name: str) -> Any:
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == name and entity.get("value") not in (None, ""):
+            return first_value(entity.get("value"))
+    return None
+
+
+def tracking_number_in(tracker: Tracker) -> str | None:
+    value = entity_value(tracker, "tracking_number")
+    if value:
+        found = TRACKING_RE.search(str(value).replace(" ", ""))
+        if found:
+            return found.group(1).upper()
+    found = TRACKING_RE.search(latest_text(tracker))
+    return found.group(1).upper() if found else None
+
+
+def phone_in(tracker: Tracker) -> str | None:
+    phone = normalise_phone(entity_value(tracker, "phone"))
+    if phone:
+        return phone
+    for match in _PHONE_IN_TEXT_RE.finditer(latest_text(tracker)):
+        phone = normalise_phone(match.group(0))
+        if phone:
+            return phone
+    return None
+
+
+def number_in(tracker: Tracker, entity: str, pattern: re.Pattern[str]) -> str | None:
+    value = entity_value(tracker, entity)
+    for text in (str(value or ""), latest_text(tracker)):
+        found = pattern.search(text)
+        if found:
+            return found.group(0).upper()
+    return None
+
+
+def says_none(text: str) -> bool:
+    text = text.strip()
+    return bool(_NONE_RE.match(text) or _NONE_ANYWHERE_RE.search(text))
+
+
+def says_yes(tracker: Tracker) -> bool:
+    if latest_intent(tracker) == "affirm":
+        return True
+    text = latest_text(tracker).strip()
+    return bool(AFFIRM_WORDS.match(text)) and not DENY_WORDS.search(text)
+
+
+def says_no(tracker: Tracker) -> bool:
+    return latest_intent(tracker) == "deny" or bool(DENY_WORDS.search(latest_text(tracker)))
+
+
+def _local(value: str | datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    zone = ZoneInfo(get_settings().timezone)
+    return value.replace(tzinfo=zone) if value.tzinfo is None else value.astimezone(zone)
+
+
+def format_time(value: str | datetime | None) -> str:
+    """ISO time → "11月23日 14:05" in the company's time zone."""
+    moment = _local(value)
+    return f"{moment.month}月{moment.day}日 {moment:%H:%M}" if moment else "—"
+
+
+def format_day(value: str | date | None) -> str:
+    """ISO date → "11月26日（周四）"."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    weekday = "一二三四五六日"[value.weekday()]
+    return f"{value.month}月{value.day}日（周{weekday}）"
+
+
+def last_change(history: list[dict[str, Any]] | None) -> str | None:
+    """Time of the newest stage change in a ticket's history."""
+    times = [item.get("at") for item in history or [] if item.get("at")]
+    return max(times) if times else None
