@@ -1,0 +1,46 @@
+import asyncio
+import uuid
+
+import pytest
+
+from bot.channels.kv import MemoryStore, RedisStore
+from bot.channels.wechat.dedupe import DedupeStore, message_key
+from tests.support import require_service
+
+
+def test_messages_keyed_by_msgid_events_by_sender_and_time():
+    assert message_key({"MsgId": "123", "FromUserName": "o1", "CreateTime": "1"}) == "msg:123"
+    a = message_key({"FromUserName": "o1", "CreateTime": "1700000000", "Event": "subscribe"})
+    b = message_key({"FromUserName": "o2", "CreateTime": "1700000000", "Event": "subscribe"})
+    assert a != b and a == message_key({"FromUserName": "o1", "CreateTime": "1700000000", "Event": "subscribe"})
+
+
+async def _exercise(store) -> None:
+    dedupe = DedupeStore(store, ttl_s=0.5)
+    key = f"msg:{uuid.uuid4().hex}"
+    results = await asyncio.gather(*(dedupe.first_seen(key) for _ in range(5)))
+    assert results.count(True) == 1
+    assert await dedupe.reply_for(key) is None
+    await dedupe.remember_reply(key, "您好")
+    assert await dedupe.reply_for(key) == "您好"
+    await asyncio.sleep(0.7)
+    assert await dedupe.first_seen(key)  # forgotten after the TTL
+
+
+def test_memory_dedupe():
+    asyncio.run(_exercise(MemoryStore()))
+
+
+@pytest.mark.redis
+def test_redis_dedupe_shared_between_instances():
+    require_service("Redis", "127.0.0.1", 6379)
+
+    async def scenario():
+        await _exercise(RedisStore("redis://127.0.0.1:6379/0", f"test-{uuid.uuid4().hex}"))
+        namespace = f"test-{uuid.uuid4().hex}"
+        one = DedupeStore(RedisStore("redis://127.0.0.1:6379/0", namespace))
+        two = DedupeStore(RedisStore("redis://127.0.0.1:6379/0", namespace))
+        assert await one.first_seen("msg:1")
+        assert not await two.first_seen("msg:1")
+
+    asyncio.run(scenario())
