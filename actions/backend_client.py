@@ -191,9 +191,6 @@ class BackendClient:
     def create_pickup(self, payload: dict[str, Any], idempotency: str | None = None) -> dict[str, Any]:
         return self._request("POST", "/api/v1/pickups", json_body=payload, idempotency=idempotency)
 
-    def get_pickup(self, pickup_id: str) -> dict[str, Any]:
-        return self._request("GET", f"/api/v1/pickups/{quote(str(pickup_id), safe='')}")
-
     # ---- complaints ------------------------------------------------------------------------------------
     def create_complaint(self, payload: dict[str, Any], idempotency: str | None = None) -> dict[str, Any]:
         return self._request("POST", "/api/v1/complaints", json_body=payload, idempotency=idempotency)

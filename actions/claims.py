@@ -205,7 +205,7 @@ class ValidateClaimForm(FormValidationAction):
     async def extract_claim_description(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = tt.latest_text(tracker).strip()
+        text = tt.raw_text(tracker)
         if _asked(tracker) == "claim_description" and text and not _interrupting(tracker):
             return {"claim_description": text}
         return {}

@@ -98,14 +98,15 @@ class ValidateComplaintForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         asked = _asked(tracker)
-        text = tt.latest_text(tracker).strip()
+        text = tt.raw_text(tracker)
         if asked == "complaint_description":
             if tt.latest_intent(tracker) in tt.INTERRUPTING_INTENTS or not text:
                 return {}
             return {"complaint_description": text}
         if asked is None and tracker.get_slot("complaint_description") is None:
             # "我要投诉，快递员把东西扔门口就走了" already says what happened: don't make them repeat it.
-            rest = _TRIGGER_PREFIX.sub("", text).strip()
+            rest = _TRIGGER_PREFIX.sub("", tt.latest_text(tracker)).strip()
+            rest = text[len(text) - len(rest):] if len(rest) <= len(text) else rest
             if len(rest) >= 8 and tt.latest_intent(tracker) == "file_complaint":
                 return {"complaint_description": rest}
         return {}

@@ -33,6 +33,11 @@ FORM_LABELS = {
     "tracking_form": "查件",
     "quote_form": "运费查询",
     "pickup_form": "上门取件预约",
+    "complaint_form": "投诉登记",
+    "complaint_status_form": "投诉进度查询",
+    "claim_form": "理赔申请",
+    "claim_status_form": "理赔进度查询",
+    "rating_form": "服务评价",
 }
 
 

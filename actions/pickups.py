@@ -300,10 +300,13 @@ class ActionBookPickup(Action):
                     + "\n如果要改寄其他物品，告诉我物品名称就好；不寄了可以回复“算了”。"
                 )
                 return [SlotSet("item", None), *retry_form]
-            if error.code == "unknown_city":
+            if error.code in ("unknown_city", "not_covered") and error.detail.get("field") != "origin":
                 dispatcher.utter_message(text=error.message or "抱歉，目的地暂时不在服务范围内，请换一个城市。")
                 return [SlotSet("destination", None), *retry_form]
-            dispatcher.utter_message(text=f"抱歉，预约没有成功：{error.message or '信息有误'}。请核对后修改。")
+            if error.code in ("unknown_city", "not_covered"):
+                dispatcher.utter_message(text=error.message or "抱歉，取件地址暂时不在服务范围内。")
+                return [SlotSet("pickup_address", None), *retry_form]
+            dispatcher.utter_message(text=f"抱歉，预约没有成功：{error.message or '信息有误'} 请核对后修改。")
             return retry_form
         except BackendUnavailable:
             dispatcher.utter_message(text=BOOKING_DOWN_TEXT)

@@ -264,8 +264,10 @@ class ActionQuote(Action):
 
     @staticmethod
     def _invalid(dispatcher: CollectingDispatcher, error: InvalidInput) -> list[EventType]:
-        if error.code == "unknown_city":
+        if error.code in ("unknown_city", "not_covered"):
             dispatcher.utter_message(text=error.message or "抱歉，这个城市暂时不在我们的服务范围内，请换一个城市试试。")
-            return [SlotSet("origin", None), SlotSet("destination", None), FollowupAction("quote_form")]
+            slots = [error.detail["field"]] if error.detail.get("field") in ("origin", "destination") \
+                else ["origin", "destination"]
+            return [*(SlotSet(slot, None) for slot in slots), FollowupAction("quote_form")]
         dispatcher.utter_message(text=error.message or "抱歉，这些信息暂时没法报价，请核对后再试。")
         return [SlotSet("weight", None), SlotSet("dimensions", None), FollowupAction("quote_form")]

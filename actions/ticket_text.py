@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from rasa_sdk import Tracker
 
 from actions.common import first_value, normalise_phone
+from bot.script import to_simplified
 from bot.settings import get_settings
 
 # The backend's accepted formats (docs/backend-api.md): ZT+12, SF+12-13, JD(V)+10-13, YT+13, 12-15 digits.
@@ -37,7 +38,13 @@ INTERRUPTING_INTENTS = {"faq", "cancel", "request_human", "bot_challenge", "gree
 
 
 def latest_text(tracker: Tracker) -> str:
-    return (tracker.latest_message or {}).get("text") or ""
+    """The latest message in Simplified script, for matching keywords (Traditional writers included)."""
+    return to_simplified(raw_text(tracker))
+
+
+def raw_text(tracker: Tracker) -> str:
+    """The latest message exactly as written: what a ticket's description keeps."""
+    return ((tracker.latest_message or {}).get("text") or "").strip()
 
 
 def latest_intent(tracker: Tracker) -> str:
