@@ -34,20 +34,19 @@ _NUM = f"(?:{_AR_NUM}|{_CN_NUM})"
 
 _COMPLAINT_ID = re.compile(_NOT_ALNUM_BEFORE + r"(CP\d{11,12})" + _NOT_DIGIT_AFTER, re.I)
 _CLAIM_ID = re.compile(_NOT_ALNUM_BEFORE + r"(CL\d{11,12})" + _NOT_DIGIT_AFTER, re.I)
-# Known carrier prefixes first; digits may come in space- or dash-separated groups.
+# Digits may come in space- or dash-separated groups of three or more ("SF 1234 5678 9012").
 _TRACKING_PREFIXED = re.compile(
-    _NOT_ALNUM_BEFORE
-    + r"((?:ZT|SF|JDV|JD|YT|JT|YD|ST|EMS|[A-Z]{2})[\s-]?\d(?:[\s-]?\d){9,14})"
-    + _NOT_DIGIT_AFTER,
-    re.I,
+    _NOT_ALNUM_BEFORE + r"(JDV|EMS|[A-Z]{2})[\s-]?(\d+(?:[\s-]\d{3,})*)" + _NOT_DIGIT_AFTER, re.I,
 )
+# Digit counts per carrier prefix; other two-letter prefixes accept 10–15.
+_TRACKING_DIGITS = {"ZT": (12, 12), "SF": (12, 13), "JD": (10, 13), "JDV": (10, 13), "YT": (13, 13)}
 _TRACKING_BARE = re.compile(r"(?<![A-Za-z0-9])(\d{12,15})(?![0-9])")
 _PHONE = re.compile(r"(?<![0-9])(?:\+?86[\s-]?)?(1[3-9]\d(?:[\s-]?\d){8})(?![0-9])")
 _WEIGHT = re.compile(
     rf"({_NUM}|半)\s*(公斤|千克|kgs?|斤|克|g)(半)?(?![a-zA-Z])",
     re.I,
 )
-_SIZE_NUM = rf"({_AR_NUM})\s*(?:cm|厘米|公分)?"
+_SIZE_NUM = rf"({_AR_NUM})(?:\s*(?:cm|厘米|公分))?"
 _DIMENSIONS_X = re.compile(
     rf"{_SIZE_NUM}\s*[x×X*＊✕乘]\s*{_SIZE_NUM}\s*[x×X*＊✕乘]\s*{_SIZE_NUM}",
 )
@@ -87,12 +86,27 @@ def _ids(text: str) -> Iterator[RuleEntity]:
             yield RuleEntity(entity, match.start(1), match.end(1), match.group(1).upper(), 100)
 
 
+def _tracking_digits(prefix: str, digits: str) -> str | None:
+    """The digits that make a valid number for this prefix: all groups, else the first group alone."""
+    low, high = _TRACKING_DIGITS.get(prefix, (10, 15))
+    joined = _digits_only(digits)
+    if low <= len(joined) <= high:
+        return digits
+    first = re.split(r"[\s-]", digits)[0]
+    return first if low <= len(first) <= high else None
+
+
 def _tracking_numbers(text: str) -> Iterator[RuleEntity]:
     for match in _TRACKING_PREFIXED.finditer(text):
-        value = _digits_only(match.group(1)).upper()
-        if value.startswith(("CP", "CL")):
+        prefix = match.group(1).upper()
+        if prefix in ("CP", "CL"):
             continue
-        yield RuleEntity("tracking_number", match.start(1), match.end(1), value, 90)
+        digits = _tracking_digits(prefix, match.group(2))
+        if digits is None:
+            continue
+        end = match.start(2) + len(digits)
+        value = prefix + _digits_only(digits)
+        yield RuleEntity("tracking_number", match.start(1), end, value, 90)
     for match in _TRACKING_BARE.finditer(text):
         yield RuleEntity("tracking_number", match.start(1), match.end(1), match.group(1), 85)
 

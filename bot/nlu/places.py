@@ -18,9 +18,14 @@ from bot import geography
 
 ORIGIN, DESTINATION = "origin", "destination"
 
-_ORIGIN_BEFORE = ("从", "由", "自", "在")
+_ORIGIN_BEFORE = ("从", "由", "自")
 _DESTINATION_BEFORE = ("到", "往", "至", "去", "寄", "发", "送", "运", "回", "邮", "→", "->", "-", "—", "~", "～")
 _ORIGIN_AFTER = ("到", "寄", "发", "运", "送", "至", "往", "去", "→", "->", "-", "—", "~", "～", "邮", "出发")
+# "在 X" says where someone is: the customer (origin) or the receiver (destination); otherwise, as in
+# "还在青岛中转", it is where the parcel is and no role.
+_SENDER_WORDS = ("我", "我们", "俺", "本人", "寄件人", "发件人", "人在我")
+_RECEIVER_WORDS = ("收件人", "收货人", "收件方", "对方", "朋友", "家人", "客户", "他", "她", "爸妈", "父母", "老家")
+_LIST_JOINERS = ("", "和", "、", "跟", "或", "或者", "还有", "及", "与", ",", "，", "/")
 # An ambiguous name (来宾, 三明…) counts as a place only next to one of these.
 _PLACE_CONTEXT_AFTER = ("市", "的快递", "的件", "省", "地区")
 
@@ -50,8 +55,22 @@ def _stripped_after(text: str, end: int) -> str:
     return text[end:end + 4].lstrip()
 
 
+def _located_role(text: str, start: int) -> str | None:
+    before = text[:start].rstrip()
+    if not before.endswith("在"):
+        return None
+    who = before[:-1].rstrip()
+    if who.endswith(_RECEIVER_WORDS) or "给" in who[-8:]:
+        return DESTINATION
+    if who.endswith(_SENDER_WORDS):
+        return ORIGIN
+    return None
+
+
 def _cue_role(text: str, start: int, end: int) -> str | None:
     before, after = _stripped_before(text, start), _stripped_after(text, end)
+    if before.endswith("在"):
+        return _located_role(text, start)
     if before.endswith(_ORIGIN_BEFORE):
         return ORIGIN
     if before.endswith(_DESTINATION_BEFORE):
@@ -68,10 +87,19 @@ def _has_place_context(text: str, start: int, end: int) -> bool:
     )
 
 
-def _fill_missing_roles(mentions: list[CityMention]) -> list[CityMention]:
+def _is_list(text: str, mentions: list[CityMention]) -> bool:
+    """"新疆西藏要加钱吗", "江苏和浙江": places named together, not a journey."""
+    return all(
+        text[a.end:b.start] in _LIST_JOINERS for a, b in zip(mentions, mentions[1:], strict=False)
+    )
+
+
+def _fill_missing_roles(mentions: list[CityMention], text: str) -> list[CityMention]:
     roles = [mention.role for mention in mentions]
     if len(mentions) >= 2:
         if all(role is None for role in roles):
+            if _is_list(text, mentions):
+                return mentions
             roles[0], roles[-1] = ORIGIN, DESTINATION
         else:
             # One cue is enough to read the other city as the opposite end of the journey.
@@ -103,7 +131,7 @@ def find_cities(text: str) -> list[CityMention]:
         if index and _is_address_prefix(found, index - 1, text):
             cue_start = found[index - 1][0]
         mentions.append(CityMention(start, end, value, _cue_role(text, cue_start, end)))
-    return _fill_missing_roles(mentions)
+    return _fill_missing_roles(mentions, text)
 
 
 def _is_address_prefix(found: list[tuple[int, int, str]], index: int, text: str) -> bool:
