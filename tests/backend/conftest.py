@@ -1,0 +1,140 @@
+"""The backend under test, started for real: `python -m bot.backend` on a free port, over HTTP.
+
+Runs once on a temporary SQLite file and once on a fresh PostgreSQL database (created and dropped here).
+Without PostgreSQL the second run skips on a developer machine and fails when env CI is set.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+API_KEY = "test-backend-key"
+PG_HOST, PG_PORT = "127.0.0.1", 5432
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@dataclass
+class Backend:
+    base_url: str
+    var_dir: Path
+    log_path: Path
+    database: str
+    process: subprocess.Popen
+    http: requests.Session = field(default_factory=requests.Session)
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/api/v1{path}"
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.http.get(self.url(path), timeout=15, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.http.post(self.url(path), timeout=15, **kwargs)
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def _create_pg_database() -> tuple[str, str]:
+    import psycopg2
+
+    name = f"courier_test_{uuid.uuid4().hex[:10]}"
+    connection = psycopg2.connect(host=PG_HOST, port=PG_PORT, user="postgres", dbname="postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+    return name, f"postgresql://postgres@{PG_HOST}:{PG_PORT}/{name}"
+
+
+def _drop_pg_database(name: str) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(host=PG_HOST, port=PG_PORT, user="postgres", dbname="postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    connection.close()
+
+
+def start_backend(var_dir: Path, database_url: str, extra_env: dict[str, str] | None = None) -> Backend:
+    port = _free_port()
+    env = {**os.environ, "COURIER_VAR_DIR": str(var_dir), "BACKEND_PORT": str(port), "BACKEND_HOST": "127.0.0.1",
+           "BACKEND_API_KEY": API_KEY, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1", **(extra_env or {})}
+    var_dir.mkdir(parents=True, exist_ok=True)
+    log_path = var_dir / "backend.log"
+    log = log_path.open("w")
+    process = subprocess.Popen([sys.executable, "-m", "bot.backend"], cwd=ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    backend = Backend(base, var_dir, log_path, database_url or "sqlite", process)
+    backend.http.headers["X-API-Key"] = API_KEY
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"backend exited with {process.returncode}:\n{backend.log_text()[-3000:]}")
+        try:
+            if requests.get(f"{base}/health", timeout=1).status_code == 200:
+                return backend
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    process.terminate()
+    pytest.fail(f"backend did not become healthy in 90 s:\n{backend.log_text()[-3000:]}")
+
+
+def stop_backend(backend: Backend) -> None:
+    backend.process.terminate()
+    try:
+        backend.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        backend.process.kill()
+
+
+@pytest.fixture(scope="session", params=[pytest.param("sqlite", id="sqlite"),
+                                         pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    var_dir = tmp_path_factory.mktemp(f"backend-{request.param}")
+    if request.param == "sqlite":
+        running = start_backend(var_dir, "")
+        yield running
+        stop_backend(running)
+        return
+    if not _reachable(PG_HOST, PG_PORT):
+        message = f"PostgreSQL is not reachable on {PG_HOST}:{PG_PORT}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message} (CI requires it)")
+        pytest.skip(message)
+    name, url = _create_pg_database()
+    try:
+        running = start_backend(var_dir, url)
+        yield running
+        stop_backend(running)
+    finally:
+        _drop_pg_database(name)

@@ -1,0 +1,140 @@
+"""Claims: compensation caps by DOMAIN.md, manual review above the limit, evidence checks, payout in 3
+working days, payment."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from .helpers import assert_error
+
+PHONE = "13500007777"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+WEBP = b"RIFF\x10\x00\x00\x00WEBPVP8 " + b"\x00" * 32
+
+
+def _claim(backend, **overrides):
+    body = {"tracking_number": "ZT100000000002", "claim_type": "damage", "insured": False, "freight_fen": 1500,
+            "description": "外箱压坏，里面的杯子碎了", "contact_phone": PHONE, **overrides}
+    response = backend.post("/claims", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_uninsured_cap_is_three_times_freight(backend):
+    body = _claim(backend)
+    assert body["number"].startswith("CL") and body["stage"] == "submitted"
+    assert body["compensation_cap_fen"] == 4500
+    assert body["cap_rule"] == "uninsured_freight_multiple" and body["cap_text"]
+    assert body["needs_manual_review"] is False
+    assert body["contact_phone"] == "135****7777"
+
+
+def test_insured_cap_is_declared_value(backend):
+    body = _claim(backend, claim_type="loss", insured=True, declared_value_fen=150000)
+    assert body["compensation_cap_fen"] == 150000
+    assert body["cap_rule"] == "insured_declared_value"
+    assert_error(backend.post("/claims", json={"tracking_number": "ZT100000000002", "claim_type": "loss",
+                                                "insured": True, "description": "丢了", "contact_phone": PHONE}),
+                 422, "declared_value_required")
+
+
+def test_delay_waives_freight_only(backend):
+    body = _claim(backend, claim_type="delay", insured=True, declared_value_fen=900000, freight_fen=2300)
+    assert body["compensation_cap_fen"] == 2300
+    assert body["cap_rule"] == "delay_freight_waived"
+    assert "保价费" in body["cap_text"]
+
+
+def test_parcel_data_fills_missing_fields(backend):
+    # ZT100000000007 is insured for ¥5,000 in the demo data.
+    body = _claim(backend, tracking_number="ZT100000000007", insured=None, freight_fen=None, claim_type="loss")
+    assert body["insured"] is True and body["compensation_cap_fen"] == 500000
+
+
+def test_manual_review_above_auto_limit(backend):
+    assert _claim(backend, insured=True, declared_value_fen=200001, claim_type="damage")["needs_manual_review"]
+    assert not _claim(backend, insured=True, declared_value_fen=200000)["needs_manual_review"]
+    assert _claim(backend, claimed_amount_fen=250000)["needs_manual_review"]
+
+
+def test_unknown_parcel_and_bad_type(backend):
+    assert_error(backend.post("/claims", json={"tracking_number": "ZT999999999998", "claim_type": "loss",
+                                                "insured": False, "freight_fen": 1000, "description": "x",
+                                                "contact_phone": PHONE}), 404, "parcel_not_found")
+    response = backend.post("/claims", json={"tracking_number": "ZT100000000002", "claim_type": "theft",
+                                             "insured": False, "description": "x", "contact_phone": PHONE})
+    assert_error(response, 422, "invalid_request")
+
+
+def expected_payout(day: date) -> date:
+    """3 working days later, weekends skipped — written out independently of the service."""
+    added, current = 0, day
+    while added < 3:
+        current += timedelta(days=1)
+        if current.isoweekday() <= 5:
+            added += 1
+    return current
+
+
+def test_decision_sets_payout_date_and_payment(backend):
+    number = _claim(backend, claimed_amount_fen=3000)["number"]
+    assert_error(backend.post(f"/claims/{number}/pay"), 409, "invalid_stage_transition")
+    assert_error(backend.post(f"/claims/{number}/decision", json={"approved": True, "approved_amount_fen": 4501}),
+                 422, "amount_above_cap")
+    body = backend.post(f"/claims/{number}/decision", json={"approved": True}).json()
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    assert body["stage"] == "approved"
+    assert body["approved_amount_fen"] == 3000
+    assert date.fromisoformat(body["payout_due_date"]) == expected_payout(today)
+    assert date.fromisoformat(body["payout_due_date"]).isoweekday() <= 5
+    paid = backend.post(f"/claims/{number}/pay").json()
+    assert paid["stage"] == "paid" and paid["paid_at"]
+    stages = [row["stage"] for row in backend.get(f"/claims/{number}").json()["history"]]
+    assert stages == ["submitted", "under_review", "approved", "paid"]
+    assert_error(backend.post(f"/claims/{number}/decision", json={"approved": False}), 409)
+
+
+def test_rejection(backend):
+    number = _claim(backend)["number"]
+    body = backend.post(f"/claims/{number}/decision", json={"approved": False, "note": "包装完好"}).json()
+    assert body["stage"] == "rejected" and body["payout_due_date"] is None
+
+
+def test_lookup_by_phone_and_number(backend):
+    number = _claim(backend, contact_phone="13400008888")["number"]
+    items = backend.get("/claims", params={"phone": "13400008888"}).json()["items"]
+    assert [item["number"] for item in items] == [number]
+    assert_error(backend.get("/claims/CL19990101001"), 404, "claim_not_found")
+
+
+@pytest.mark.parametrize("content, content_type", [(PNG, "image/png"), (JPEG, "image/jpeg"), (WEBP, "image/webp")])
+def test_evidence_images_accepted(backend, content, content_type):
+    number = _claim(backend)["number"]
+    response = backend.post(f"/claims/{number}/evidence", files={"file": ("photo", io.BytesIO(content), content_type)})
+    assert response.status_code == 201, response.text
+    assert response.json()["evidence_id"]
+    assert backend.get(f"/claims/{number}").json()["evidence_count"] == 1
+    stored = list((backend.var_dir / "evidence" / number).iterdir())
+    assert len(stored) == 1 and stored[0].read_bytes() == content
+
+
+def test_evidence_checks(backend):
+    number = _claim(backend)["number"]
+
+    def upload(content, content_type):
+        return backend.post(f"/claims/{number}/evidence", files={"file": ("x", io.BytesIO(content), content_type)})
+
+    assert_error(upload(b"%PDF-1.4 not an image", "application/pdf"), 415, "unsupported_file_type")
+    assert_error(upload(b"MZ\x90\x00 pretending", "image/jpeg"), 415, "file_content_mismatch")
+    assert_error(upload(PNG, "image/jpeg"), 415, "file_content_mismatch")
+    assert_error(upload(b"", "image/png"), 422, "empty_file")
+    assert_error(upload(PNG + b"\x00" * (5 * 1024 * 1024), "image/png"), 413, "file_too_large")
+    assert_error(backend.post(f"/claims/{number}/evidence", data={"nofile": "1"}), 422, "invalid_request")
+    assert_error(backend.post("/claims/CL19990101001/evidence", files={"file": ("x", io.BytesIO(PNG), "image/png")}),
+                 404, "claim_not_found")
+    assert backend.get(f"/claims/{number}").json()["evidence_count"] == 0
