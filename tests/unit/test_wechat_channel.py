@@ -245,3 +245,22 @@ def test_verification_plain_and_encrypted(fake_api):
     signer.add_data(TOKEN, timestamp, "n3", encrypted)
     args = {"msg_signature": signer.signature, "timestamp": timestamp, "nonce": "n3", "echostr": encrypted}
     assert verify_echo(TOKEN, channel.crypto, args) == "echo-678"
+
+
+def test_retry_reaching_another_instance_gets_the_first_instances_reply(fake_api):
+    from bot.channels.wechat.dedupe import DedupeStore
+
+    async def scenario():
+        shared = DedupeStore(MemoryStore(), ttl_s=60)  # what Redis is in production
+        one, two = make_channel(fake_api), make_channel(fake_api)
+        one.dedupe = two.dedupe = shared
+        assistant = Assistant(delay=0.2)
+        fields = text_fields("在吗", msg_id="9001")
+        first, retry = await asyncio.gather(
+            one.answer(dict(fields), assistant, deadline(1.0)),
+            two.answer(dict(fields), assistant, deadline(1.0)),
+        )
+        assert len(assistant.handled) == 1
+        assert first == retry == "收到：在吗，运费按重量计算"
+
+    asyncio.run(scenario())
