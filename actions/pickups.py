@@ -101,6 +101,16 @@ class ValidatePickupForm(FormValidationAction):
     def name(self) -> str:
         return "validate_pickup_form"
 
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        editing_before = tracker.get_slot("pickup_edit_pending")
+        events = await super().run(dispatcher, tracker, domain)
+        # The SDK only returns required slots; the "which field to change" flag is a side slot.
+        editing_after = tracker.slots.get("pickup_edit_pending")
+        if editing_after != editing_before:
+            events.append(SlotSet("pickup_edit_pending", editing_after))
+        return events
+
     # ---- extraction: what this message answers ----------------------------------------------------------
     async def extract_sender_name(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> dict[str, Any]:
@@ -181,6 +191,10 @@ class ValidatePickupForm(FormValidationAction):
         return {"pickup_confirmed": None, "pickup_edit_pending": True}
 
     # ---- validation: is the answer usable --------------------------------------------------------------
+    def validate_pickup_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> dict[str, Any]:
+        return {"pickup_confirmed": True if value is True else None}
+
     def validate_sender_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
         name = str(value or "").strip()
@@ -240,7 +254,7 @@ def pickup_summary(tracker: Tracker) -> str:
     for slot, label in FIELD_LABELS.items():
         value = tracker.get_slot(slot)
         lines.append(f"· {label}：{mask_phone(value) if slot == 'sender_phone' else value}")
-    lines.append("信息无误请回复“确认”；需要修改直接告诉我，比如“电话改成13912345678”。")
+    lines.append("信息无误请回复“确认”；需要修改直接告诉我，比如“地址改成……”。")
     return "\n".join(lines)
 
 

@@ -34,13 +34,18 @@ def make_tracker(
     events: list[dict[str, Any]] | None = None,
     active_loop: str | None = None,
     sender: str = "test-user",
+    after: dict[str, Any] | None = None,
 ) -> Tracker:
+    """`slots` are set before the latest message, `after` by it (what action_extract_slots filled)."""
     slots = dict(slots or {})
     history = list(events or [])
     for name, value in slots.items():
         history.append({"event": "slot", "name": name, "value": value})
     if latest:
         history.append(latest)
+    for name, value in (after or {}).items():
+        history.append({"event": "slot", "name": name, "value": value})
+        slots[name] = value
     latest_message = (latest or {}).get("parse_data") or {}
     return Tracker(
         sender_id=sender,
