@@ -1,0 +1,177 @@
+"""The web chat page in a real browser against the real stack.
+
+This is also the regression test for RasaHQ/rasa#13027: with Rasa's stock socket.io channel and
+`session_persistence: true`, the socket never joins its session room, so no reply reaches the page and
+`say()` below times out.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from bot.settings import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+REPLY_TIMEOUT_MS = 30_000
+FALLBACK_INTENT = "nlu_fallback"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is not installed: run `make browser`.", pytrace=False)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    # bypass_csp lets the test evaluate its own probes; the page must be safe without its CSP anyway.
+    context = browser.new_context(viewport={"width": 420, "height": 820}, locale="zh-CN", bypass_csp=True)
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    context.close()
+    assert not errors, f"JavaScript errors on the chat page: {errors}"
+
+
+def open_chat(page: Page, stack) -> str:
+    """Open the page, wait until the server confirmed a session; the session id."""
+    page.goto(stack.chat_url)
+    page.locator('#status[data-state="online"]').wait_for(timeout=REPLY_TIMEOUT_MS)
+    page.locator("body[data-session]").wait_for(timeout=REPLY_TIMEOUT_MS)
+    return page.locator("body").get_attribute("data-session")
+
+
+def bot_rows(page: Page):
+    return page.locator(".row-bot .text")
+
+
+def say(page: Page, text: str) -> list[str]:
+    """Type a message like a customer and return the bot's replies shown in the page."""
+    before = bot_rows(page).count()
+    page.fill("#input", text)
+    page.keyboard.press("Enter")
+    bot_rows(page).nth(before).wait_for(timeout=REPLY_TIMEOUT_MS)
+    settle(page, before + 1)
+    return [row.inner_text() for row in bot_rows(page).all()[before:]]
+
+
+def settle(page: Page, at_least: int, quiet_s: float = 0.8, limit_s: float = 8.0) -> None:
+    """Wait until no further bot message has arrived for `quiet_s` (a reply can be several messages)."""
+    count, last_change, started = at_least, time.monotonic(), time.monotonic()
+    while time.monotonic() - last_change < quiet_s and time.monotonic() - started < limit_s:
+        time.sleep(0.1)
+        now = bot_rows(page).count()
+        if now != count:
+            count, last_change = now, time.monotonic()
+
+
+def tracker(stack, session_id: str) -> dict:
+    reply = requests.get(f"{stack.rasa_url}/conversations/{session_id}/tracker", timeout=30)
+    reply.raise_for_status()
+    return reply.json()
+
+
+def user_events(stack, session_id: str) -> list[dict]:
+    return [event for event in tracker(stack, session_id)["events"] if event["event"] == "user"]
+
+
+def screenshot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"web_chat_{name}.png"), full_page=True)
+
+
+@pytest.mark.e2e
+@pytest.mark.browser
+def test_each_question_gets_a_real_reply_in_the_page(stack, page: Page) -> None:
+    session_id = open_chat(page, stack)
+    questions = ["在吗", "什么东西不能寄", "可以寄充電寶嗎", "今天天气怎么样"]
+    for question in questions:
+        replies = say(page, question)
+        assert replies and all(reply.strip() for reply in replies), f"no reply to {question!r}"
+    screenshot(page, "four_questions")
+
+    events = user_events(stack, session_id)
+    assert [event["text"] for event in events] == questions
+    for event in events:
+        assert event["parse_data"]["intent"]["name"] != FALLBACK_INTENT, f"not understood: {event['text']!r}"
+        assert event["input_channel"] == "socketio"
+        assert event["metadata"]["channel"] == "socketio"
+    assert events[2]["metadata"]["script"] == "traditional"
+
+
+@pytest.mark.e2e
+@pytest.mark.browser
+def test_reload_keeps_the_session_and_the_conversation(stack, page: Page) -> None:
+    session_id = open_chat(page, stack)
+    say(page, "在吗")
+    page.reload()
+    assert open_chat(page, stack) == session_id
+    assert page.locator(".row-user .text").first.inner_text() == "在吗", "transcript lost on reload"
+    assert say(page, "什么东西不能寄"), "no reply after reload"
+    assert [event["text"] for event in user_events(stack, session_id)] == ["在吗", "什么东西不能寄"]
+    screenshot(page, "after_reload")
+
+
+@pytest.mark.e2e
+@pytest.mark.browser
+def test_pushed_agent_message_appears_in_the_page(stack, page: Page) -> None:
+    session_id = open_chat(page, stack)
+    say(page, "在吗")
+    pushed = stack.push(session_id, "您好，我是人工客服小王，很高兴为您服务。",
+                        author={"role": "agent", "name": "小王"}, buttons=[{"title": "好的", "payload": "好的"}])
+    assert pushed.status_code == 200, pushed.text
+    agent = page.locator(".row-agent")
+    agent.first.wait_for(timeout=REPLY_TIMEOUT_MS)
+    assert agent.first.locator(".text").inner_text() == "您好，我是人工客服小王，很高兴为您服务。"
+    assert "小王" in agent.first.locator(".author").inner_text()
+    assert agent.first.locator(".reply-button").inner_text() == "好的"
+    screenshot(page, "agent_push")
+
+
+@pytest.mark.e2e
+@pytest.mark.browser
+def test_markup_in_messages_is_shown_as_text(stack, page: Page) -> None:
+    session_id = open_chat(page, stack)
+    hostile = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
+    say(page, hostile)
+    assert page.locator(".row-user .text").last.inner_text() == hostile
+    stack.push(session_id, "<b>客服</b><script>window.__pwned = 3</script>", author={"role": "agent"})
+    page.locator(".row-agent .text").first.wait_for(timeout=REPLY_TIMEOUT_MS)
+    assert page.locator(".row-agent .text").first.inner_text() == "<b>客服</b><script>window.__pwned = 3</script>"
+    assert page.locator("#messages script, #messages img, #messages b").count() == 0
+    assert page.evaluate("() => window.__pwned") is None
+    screenshot(page, "markup_as_text")
+
+
+@pytest.mark.e2e
+def test_push_route_refuses_without_the_api_key(stack) -> None:
+    reply = requests.post(f"{stack.rasa_url}/webhooks/socketio/push",
+                          json={"session_id": "abcdef123456", "text": "hi"}, timeout=30)
+    assert reply.status_code == 401
+    wrong = requests.post(f"{stack.rasa_url}/webhooks/socketio/push", headers={"X-API-Key": "wrong"},
+                          json={"session_id": "abcdef123456", "text": "hi"}, timeout=30)
+    assert wrong.status_code == 401
+
+
+@pytest.mark.e2e
+def test_push_route_explains_bad_requests(stack) -> None:
+    assert stack.push("abcdef123456", "").status_code == 400
+    missing = requests.post(f"{stack.rasa_url}/webhooks/socketio/push", headers={"X-API-Key": stack.api_key},
+                            data=b"not json", timeout=30)
+    assert missing.status_code == 400 and "JSON" in missing.json()["error"]
+    buttons = stack.push("abcdef123456", "hi", buttons=[{"title": 1}])
+    assert buttons.status_code == 400 and "buttons" in buttons.json()["error"]
