@@ -364,7 +364,7 @@ class ValidateClaimForm(FormValidationAction):
             slot = "claim_declared_value" if money.group(1).startswith("保价") else "claim_amount"
             if fen and fen != tracker.get_slot(slot):
                 changed[slot] = fen
-        described = re.search(r"(说明|描述|情况)\s*(改成|改为|是|：|:)\s*(.+)", text, re.S)
+        described = re.search(r"(说明|描述|情况|說明|情況)\s*(改成|改为|改為|是|：|:)\s*[：:]?\s*(.+)", tt.raw_text(tracker), re.S)
         if described and described.group(3).strip():
             changed["claim_description"] = described.group(3).strip()[:2000]
         return changed

@@ -43,7 +43,7 @@ FORM_SLOTS = [
 ]
 NO_TRACKING = "none"
 _CATEGORY_MARKER = re.compile(r"(类别|类型|分类|问题是|改成|改为|换成)")
-_DESCRIPTION_FIX = re.compile(r"(描述|情况|内容|经过|问题描述)\s*(改成|改为|换成|应该是|是|：|:)\s*(.+)", re.S)
+_DESCRIPTION_FIX = re.compile(r"(描述|情况|内容|经过|描述|情況|內容)\s*(改成|改为|换成|应该是|是|改成|改為|應該是|：|:)\s*[：:]?\s*(.+)", re.S)
 _TRIGGER_PREFIX = re.compile(r"^(我)?(要|想|需要)?(投诉|投訴|举报)(一下)?(你们)?[，,。！!：:\s]*")
 
 
@@ -224,7 +224,7 @@ class ValidateComplaintForm(FormValidationAction):
     def _corrections(tracker: Tracker) -> dict[str, Any]:
         text = tt.latest_text(tracker)
         changed: dict[str, Any] = {}
-        described = _DESCRIPTION_FIX.search(text)
+        described = _DESCRIPTION_FIX.search(tt.raw_text(tracker))
         if described and described.group(3).strip():
             changed["complaint_description"] = described.group(3).strip()[:2000]
             text = text[: described.start()]
