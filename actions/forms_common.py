@@ -20,9 +20,10 @@ from bot import geography
 from bot.script import to_simplified
 
 # Intents whose messages never answer a form question: the form lets their rules answer instead.
+# Low-confidence (nlu_fallback) and out_of_scope messages still may: a name or an address often looks odd
+# to the classifier, and a form that asked for one should take it.
 NOT_AN_ANSWER = {
-    "faq", "cancel", "request_human", "out_of_scope", "nlu_fallback", "bot_challenge", "greet",
-    "goodbye", "thank", "subscribe_updates",
+    "faq", "cancel", "request_human", "bot_challenge", "greet", "goodbye", "thank", "subscribe_updates",
 }
 
 SKIP_RE = re.compile(r"不知道|不清楚|没有|没量|不确定|不记得|跳过|不用|算不出|没尺寸|不知")

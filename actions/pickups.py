@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -303,7 +303,8 @@ class ActionBookPickup(Action):
                   domain: DomainDict) -> list[EventType]:
         payload = pickup_payload(tracker)
         key = idempotency_key(tracker.sender_id, "pickup", payload)
-        retry_form = [SlotSet("pickup_confirmed", None), FollowupAction("pickup_form")]
+        # rating_due false sends the dialogue back into the form (data/rules/pickups.yml): nothing is lost.
+        retry_form = [SlotSet("pickup_confirmed", None), SlotSet("rating_due", False)]
         try:
             booking = await call_backend(get_client().create_pickup, payload, key)
         except InvalidInput as error:
@@ -337,4 +338,6 @@ class ActionBookPickup(Action):
             SlotSet("pickup_edit_pending", None),
             SlotSet("item", None),
             SlotSet("time_window", None),
+            SlotSet("rating_due", True),
+            SlotSet("rating_ticket", booking.get("pickup_id")),
         ]

@@ -78,6 +78,7 @@ def test_booking_gives_tracking_number_and_fee_and_is_stored(client: BackendClie
     messages, events = run(ActionBookPickup(), tracker)
     shown = texts(messages)
     number = slot_events(events)["tracking_number"]
+    assert slot_events(events)["rating_due"] is True  # the satisfaction survey follows
     assert number.startswith("ZT") and number in shown and "预估运费：¥" in shown
     assert "139****5678" in shown and "13912345678" not in shown
     parcel = api("GET", f"/api/v1/parcels/{number}").json()
@@ -96,12 +97,12 @@ def test_prohibited_item_is_refused_with_the_reason(client: BackendClient) -> No
     shown = texts(messages)
     assert "禁寄" in shown and "易燃" in shown
     assert slot_events(events)["item"] is None
-    assert any(e["event"] == "followup" and e["name"] == "pickup_form" for e in events)
+    assert slot_events(events)["rating_due"] is False  # back into the form, no survey
 
 
 def test_backend_down_keeps_everything_and_reopens_the_confirmation(dead_client: BackendClient) -> None:
     messages, events = run(ActionBookPickup(), make_tracker(slots={**FILLED, "pickup_confirmed": True}))
     shown = texts(messages)
     assert "抱歉" in shown and "不会重复" in shown and "转人工" in shown
-    assert slot_events(events) == {"pickup_confirmed": None}
-    assert any(e["event"] == "followup" and e["name"] == "pickup_form" for e in events)
+    assert slot_events(events) == {"pickup_confirmed": None, "rating_due": False}
+    assert slot_events(events)["rating_due"] is False  # back into the form, no survey
