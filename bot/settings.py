@@ -82,6 +82,10 @@ class Settings:
     evidence_max_bytes: int = field(default_factory=lambda: _int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024))
     max_request_bytes: int = field(default_factory=lambda: _int("MAX_REQUEST_BYTES", 6 * 1024 * 1024))
     backend_seed_on_start: bool = field(default_factory=lambda: _bool("BACKEND_SEED_ON_START", True))
+    # Parcel notices: the backend pushes key tracking events to subscribed chats via Rasa's trigger_intent API
+    parcel_notices_enabled: bool = field(default_factory=lambda: _bool("PARCEL_NOTICES_ENABLED", True))
+    parcel_notice_intent: str = field(default_factory=lambda: _env("PARCEL_NOTICE_INTENT", "EXTERNAL_parcel_update"))
+    parcel_notice_poll_s: float = field(default_factory=lambda: float(_env("PARCEL_NOTICE_POLL_S", "1")))
 
     @property
     def backend_base_url(self) -> str:

@@ -5,6 +5,8 @@ Other parts (an agent console…) plug in by adding their router or mount in `cr
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from bot.backend.api import api_router
 from bot.backend.db import get_engine
 from bot.backend.errors import ApiError, install_error_handlers
+from bot.backend.notifier import Notifier
 from bot.settings import get_settings
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -46,8 +49,18 @@ def health() -> dict[str, Any]:
     return {"status": "ok", "database": get_engine().dialect.name}
 
 
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    notifier = Notifier() if get_settings().parcel_notices_enabled else None
+    if notifier:
+        notifier.start()
+    yield
+    if notifier:
+        notifier.stop()
+
+
 def create_app() -> FastAPI:
-    app = FastAPI(title="Courier backend", version="1.0.0",
+    app = FastAPI(title="Courier backend", version="1.0.0", lifespan=lifespan,
                   description="Tracking, quotes, pickups, complaints, claims, customers and KPIs.")
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=get_settings().max_request_bytes)

@@ -76,4 +76,5 @@ def run_migrations(engine: Engine | None = None) -> None:
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        # "heads": parts of the service (console, notices) add their own migration branches from 0001.
+        command.upgrade(config, "heads")

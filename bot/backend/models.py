@@ -229,3 +229,37 @@ class IdempotencyRecord(Base):
     body = Column(Text, nullable=False)
     created_at = Column(DateTime, nullable=False)
     __table_args__ = (UniqueConstraint("key", "endpoint", name="uq_idempotency_key_endpoint"),)
+
+
+class ParcelSubscription(Base):
+    """A chat that asked to be told when its parcel reaches a key node (out for delivery, exception, delivered)."""
+
+    __tablename__ = "parcel_subscriptions"
+    id = Column(Integer, primary_key=True)
+    tracking_number = Column(String(20), nullable=False, index=True)
+    conversation_id = Column(String(128), nullable=False)
+    channel = Column(String(32), nullable=False)
+    created_at = Column(DateTime, nullable=False)
+    __table_args__ = (UniqueConstraint("tracking_number", "conversation_id", name="uq_subscription_parcel_chat"),)
+
+
+class ParcelNotice(Base):
+    """Outbox of notices to push to subscribed chats; the notifier delivers them with retries."""
+
+    __tablename__ = "parcel_notices"
+    id = Column(Integer, primary_key=True)
+    subscription_id = Column(Integer, ForeignKey("parcel_subscriptions.id", ondelete="CASCADE"), nullable=False)
+    tracking_number = Column(String(20), nullable=False)
+    conversation_id = Column(String(128), nullable=False)
+    channel = Column(String(32), nullable=False)
+    status = Column(String(24), nullable=False)
+    city = Column(String(32), nullable=False)
+    description = Column(String(255), nullable=False)
+    event_time = Column(DateTime, nullable=False)
+    state = Column(String(16), nullable=False, default="pending")
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime, nullable=False)
+    last_error = Column(String(255))
+    delivered_at = Column(DateTime)
+    created_at = Column(DateTime, nullable=False)
+    __table_args__ = (Index("ix_parcel_notices_state_next", "state", "next_attempt_at"),)

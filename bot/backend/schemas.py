@@ -150,3 +150,19 @@ class ConversationEventIn(_Body):
     type: Literal["started", "resolved", "handed_off"]
     channel: Optional[Channel] = None  # type: ignore[valid-type]
     reason: Optional[constr(strip_whitespace=True, max_length=64)] = None  # type: ignore[valid-type]
+
+
+class SubscribeIn(_Body):
+    conversation_id: ConversationId  # type: ignore[valid-type]
+    channel: constr(strip_whitespace=True, min_length=1, max_length=32, regex=r"^[A-Za-z0-9_.\-]+$")  # type: ignore[valid-type]  # noqa: E501
+
+
+ParcelStatus = Literal["collected", "in_transit", "at_hub", "out_for_delivery", "delivered", "exception", "delayed",
+                       "returned"]
+
+
+class ParcelEventIn(_Body):
+    status: ParcelStatus
+    city: Optional[Place] = None  # type: ignore[valid-type]
+    description: Optional[constr(strip_whitespace=True, min_length=1, max_length=200)] = None  # type: ignore[valid-type]
+    signed_by: Optional[ShortText] = None  # type: ignore[valid-type]

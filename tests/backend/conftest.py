@@ -6,14 +6,17 @@ Without PostgreSQL the second run skips on a developer machine and fails when en
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -83,10 +86,49 @@ def _drop_pg_database(name: str) -> None:
     connection.close()
 
 
-def start_backend(var_dir: Path, database_url: str, extra_env: dict[str, str] | None = None) -> Backend:
+class RasaReceiver:
+    """Rasa's trigger_intent endpoint as the backend's notifier sees it: records each call, answers
+    `status` (200, or 500 to test retries). Stands in for Rasa only here; the e2e suite uses the real one."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+        self.status = 200
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server naming
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                receiver.calls.append({"path": self.path, "body": body, "answered": receiver.status})
+                self.send_response(receiver.status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def rasa_receiver() -> Iterator[RasaReceiver]:
+    receiver = RasaReceiver()
+    yield receiver
+    receiver.close()
+
+
+def start_backend(var_dir: Path, database_url: str, extra_env: dict[str, str] | None = None,
+                  rasa_url: str = "http://127.0.0.1:9") -> Backend:
     port = _free_port()
     env = {**os.environ, "COURIER_VAR_DIR": str(var_dir), "BACKEND_PORT": str(port), "BACKEND_HOST": "127.0.0.1",
-           "BACKEND_API_KEY": API_KEY, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1", **(extra_env or {})}
+           "BACKEND_API_KEY": API_KEY, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1",
+           "RASA_URL": rasa_url, "PARCEL_NOTICE_POLL_S": "0.2", **(extra_env or {})}
     var_dir.mkdir(parents=True, exist_ok=True)
     log_path = var_dir / "backend.log"
     log = log_path.open("w")
@@ -119,10 +161,11 @@ def stop_backend(backend: Backend) -> None:
 
 @pytest.fixture(scope="session", params=[pytest.param("sqlite", id="sqlite"),
                                          pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)])
-def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+            rasa_receiver: RasaReceiver) -> Iterator[Backend]:
     var_dir = tmp_path_factory.mktemp(f"backend-{request.param}")
     if request.param == "sqlite":
-        running = start_backend(var_dir, "")
+        running = start_backend(var_dir, "", rasa_url=rasa_receiver.url)
         yield running
         stop_backend(running)
         return
@@ -133,7 +176,7 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         pytest.skip(message)
     name, url = _create_pg_database()
     try:
-        running = start_backend(var_dir, url)
+        running = start_backend(var_dir, url, rasa_url=rasa_receiver.url)
         yield running
         stop_backend(running)
     finally:

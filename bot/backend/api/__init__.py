@@ -10,3 +10,4 @@ from bot.backend.api.deps import require_api_key
 api_router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_api_key)])
 for module in (parcels, quotes, pickups, complaints, claims, people):
     api_router.include_router(module.router)
+api_router.include_router(parcels.notices_router)

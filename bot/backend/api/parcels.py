@@ -1,15 +1,19 @@
-"""Tracking routes: summary, verification, details."""
+"""Tracking routes: summary, verification, details, subscriptions to notices, scan events."""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
+from bot.backend.api.deps import endpoint_of, idempotency_key
 from bot.backend.db import get_session
-from bot.backend.schemas import VerifyIn
-from bot.backend.services import tracking
+from bot.backend.schemas import ParcelEventIn, SubscribeIn, VerifyIn
+from bot.backend.services import notices, tracking
+from bot.backend.services.idempotency import run_once
+from bot.backend.services.places import resolve_place
 
 router = APIRouter(prefix="/parcels", tags=["tracking"])
 
@@ -34,3 +38,39 @@ def parcel_details(tracking_number: str, session: Session = Depends(get_session)
     parcel = tracking.find_parcel(session, tracking_number)
     tracking.require_token(session, parcel, x_verification_token)
     return tracking.details(session, parcel)
+
+
+@router.post("/{tracking_number}/subscriptions", status_code=201)
+def subscribe(tracking_number: str, body: SubscribeIn, session: Session = Depends(get_session)) -> dict[str, Any]:
+    # Subscribing is naturally idempotent (one row per parcel and chat), so no idempotency record is kept.
+    parcel = tracking.find_parcel(session, tracking_number)
+    return notices.subscribe(session, parcel, body.conversation_id, body.channel)
+
+
+@router.post("/{tracking_number}/events", status_code=201)
+def record_event(tracking_number: str, body: ParcelEventIn, request: Request, session: Session = Depends(get_session),
+                 key: Optional[str] = Depends(idempotency_key)) -> JSONResponse:
+    """A scan event from the operations side; key nodes are pushed to subscribed chats."""
+    parcel = tracking.find_parcel(session, tracking_number)
+    city = resolve_place(body.city, "city").name if body.city else None
+    return run_once(session, key, endpoint_of(request), body.dict(),
+                    lambda: (201, notices.record_event(session, parcel, body.status, city, body.description,
+                                                       body.signed_by)))
+
+
+@router.post("/{tracking_number}/advance", status_code=201)
+def advance(tracking_number: str, request: Request, session: Session = Depends(get_session),
+            key: Optional[str] = Depends(idempotency_key)) -> JSONResponse:
+    """Move a parcel to the next node of its journey (demo and console use)."""
+    parcel = tracking.find_parcel(session, tracking_number)
+    return run_once(session, key, endpoint_of(request), {}, lambda: (201, notices.advance(session, parcel)))
+
+
+notices_router = APIRouter(prefix="/notices", tags=["tracking"])
+
+
+@notices_router.get("")
+def list_notices(tracking_number: Optional[str] = Query(None, max_length=32),
+                 state: Optional[Literal["pending", "delivered", "failed"]] = None,
+                 session: Session = Depends(get_session)) -> dict[str, Any]:
+    return {"items": notices.list_notices(session, tracking_number, state)}

@@ -30,10 +30,16 @@ def are_neighbours(a: str, b: str) -> bool:
     return b in neighbour_map().get(a, frozenset())
 
 
+@lru_cache(maxsize=4096)
+def _canonical(text: str) -> str | None:
+    # Script conversion is the slow part of a quote; the same few hundred places come back all day.
+    return geography.normalize_place(text)
+
+
 def resolve_place(text: str, role: str) -> Place:
     """A served mainland place, or a 422 the customer can act on (unknown city / not covered)."""
-    name = geography.normalize_place(text)
-    label = "寄件地" if role == "origin" else "目的地"
+    name = _canonical(text)
+    label = {"origin": "寄件地", "destination": "目的地"}.get(role, "城市")
     if name is None:
         raise ApiError(422, "unknown_city", f"抱歉，没有识别出{label}“{text[:32]}”，请告诉我们具体的城市名称。",
                        field=role)

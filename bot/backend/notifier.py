@@ -1,0 +1,96 @@
+"""Delivers queued parcel notices to the chats that subscribed, through Rasa's trigger_intent API
+(`POST /conversations/{id}/trigger_intent?output_channel=<channel>`), with retries and backoff.
+
+Runs as one background thread in the backend process. Rasa then runs the conversation's own action for the
+notice intent, so the message goes out on the chat's channel and in the customer's script.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+from urllib.parse import quote
+
+import requests
+from sqlalchemy import select
+
+from bot.backend.clock import utcnow
+from bot.backend.db import new_session
+from bot.backend.models import ParcelNotice
+from bot.backend.services.tracking import STATUS_TEXT
+from bot.settings import get_settings
+
+log = logging.getLogger("bot.backend.notifier")
+MAX_ATTEMPTS = 8
+BATCH = 20
+
+
+def _payload(notice: ParcelNotice) -> dict:
+    return {
+        "name": get_settings().parcel_notice_intent,
+        "entities": {"tracking_number": notice.tracking_number, "parcel_status": notice.status,
+                     "parcel_status_text": STATUS_TEXT.get(notice.status, notice.status), "parcel_city": notice.city,
+                     "parcel_event": notice.description},
+    }
+
+
+def deliver(notice: ParcelNotice, http: requests.Session) -> str | None:
+    """None when Rasa accepted the notice, else the reason."""
+    url = (f"{get_settings().rasa_base_url}/conversations/{quote(notice.conversation_id, safe='')}/trigger_intent"
+           f"?output_channel={quote(notice.channel, safe='')}")
+    try:
+        response = http.post(url, json=_payload(notice), timeout=10)
+    except requests.RequestException as exc:
+        return f"{type(exc).__name__}"
+    if response.status_code >= 300:
+        return f"HTTP {response.status_code}"
+    return None
+
+
+def run_once(http: requests.Session) -> int:
+    """Deliver the notices that are due; how many were attempted."""
+    with new_session() as session:
+        now = utcnow()
+        due = session.execute(
+            select(ParcelNotice).where(ParcelNotice.state == "pending", ParcelNotice.next_attempt_at <= now)
+            .order_by(ParcelNotice.id).limit(BATCH)
+        ).scalars().all()
+        for notice in due:
+            error = deliver(notice, http)
+            notice.attempts += 1
+            if error is None:
+                notice.state = "delivered"
+                notice.delivered_at = utcnow()
+                notice.last_error = None
+            else:
+                notice.last_error = error[:255]
+                notice.state = "failed" if notice.attempts >= MAX_ATTEMPTS else "pending"
+                notice.next_attempt_at = utcnow() + timedelta(seconds=min(300, 2 ** notice.attempts))
+                log.warning("notice %s for %s not delivered (%s), attempt %s", notice.id, notice.tracking_number,
+                            error, notice.attempts)
+            session.commit()
+        return len(due)
+
+
+class Notifier:
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="parcel-notifier", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=15)
+
+    def _loop(self) -> None:
+        http = requests.Session()
+        interval = get_settings().parcel_notice_poll_s
+        while not self._stop.is_set():
+            try:
+                run_once(http)
+            except Exception:  # the loop must survive a database hiccup; the notice stays queued
+                log.exception("notifier pass failed")
+            self._stop.wait(interval)
