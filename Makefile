@@ -42,6 +42,8 @@ run: install train
 # Debian's Chromium for the browser tests (browsers cannot be downloaded from test tools here).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@# A Chinese font, or the test screenshots show boxes instead of characters.
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; }
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check bot actions tests
