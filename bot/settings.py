@@ -77,6 +77,12 @@ class Settings:
     # Human agents' working hours (local time, "HH:MM"); outside them a request for a person is a callback
     agent_hours_start: str = field(default_factory=lambda: _env("AGENT_HOURS_START", "08:00"))
     agent_hours_end: str = field(default_factory=lambda: _env("AGENT_HOURS_END", "22:00"))
+    # Agent console and handoff queue: minutes of waiting promised per conversation ahead in the queue,
+    # login lifetime, the demo agent `make run` creates (agent / this password)
+    handoff_eta_minutes: int = field(default_factory=lambda: _int("HANDOFF_ETA_MINUTES", 3))
+    console_session_hours: int = field(default_factory=lambda: _int("CONSOLE_SESSION_HOURS", 12))
+    console_demo_password: str = field(default_factory=lambda: _env("CONSOLE_DEMO_PASSWORD", "kefu-demo-2026"))
+    console_secure_cookie: bool = field(default_factory=lambda: _bool("CONSOLE_SECURE_COOKIE", False))
 
     # Backend input limits and seeding
     evidence_max_bytes: int = field(default_factory=lambda: _int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024))

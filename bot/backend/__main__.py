@@ -21,6 +21,9 @@ def main() -> None:
 
         seeded = seed_if_empty()
         log.info("demo data %s", "seeded" if seeded else "already present")
+        from bot.console.agents import seed_demo_agent
+
+        seed_demo_agent()
     uvicorn.run("bot.backend.app:app", host=settings.backend_host, port=settings.backend_port,
                 log_config=log_config(), access_log=True)
 

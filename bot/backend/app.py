@@ -19,6 +19,7 @@ from bot.backend.api import api_router
 from bot.backend.db import get_engine
 from bot.backend.errors import ApiError, install_error_handlers
 from bot.backend.notifier import Notifier
+from bot.console.pages import install as install_console
 from bot.settings import get_settings
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -66,6 +67,7 @@ def create_app() -> FastAPI:
     app.add_middleware(BodyLimit, limit=get_settings().max_request_bytes)
     app.add_api_route("/health", health, methods=["GET"], tags=["health"])
     app.include_router(api_router)
+    install_console(app)
     WEB_DIR.mkdir(parents=True, exist_ok=True)
     app.mount("/chat", StaticFiles(directory=str(WEB_DIR), html=True), name="chat")
     return app

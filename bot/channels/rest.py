@@ -13,6 +13,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import handoff_gate
 from bot.channels.script_output import wrap_for_message
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ class ScriptAwareRestInput(RestInput):
                 return response.json({"error": "请求格式有误：需要 sender 和 message 字段。"}, status=400)
             sender_id = str(body["sender"])
             text = body["message"]
+            if await handoff_gate.intercept(sender_id, text, self.name(), self.get_metadata(request)):
+                return response.json([])
             collector = CollectingOutputChannel()
             output = await wrap_for_message(collector, sender_id, text)
             try:

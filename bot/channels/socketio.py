@@ -33,6 +33,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
+from bot.channels import handoff_gate
 from bot.script import detect_script
 from bot.settings import get_settings
 
@@ -215,6 +216,8 @@ class SocketIOInput(RasaSocketIOInput):
         output = self.make_output_channel(metadata)
         if len(text) > MAX_MESSAGE_CHARS:
             await output.send_text_message(sender_id, TOO_LONG_REPLY)
+            return
+        if await handoff_gate.intercept(sender_id, text.strip(), self.name(), metadata):
             return
         message = UserMessage(
             text.strip(), output, sender_id, input_channel=self.name(), metadata=metadata

@@ -21,6 +21,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import handoff_gate
 from bot.channels.kv import make_store
 from bot.channels.script_output import ScriptMemory, get_script_memory, wrap_for_message, wrap_output
 from bot.channels.wechat import messages, xml
@@ -274,6 +275,8 @@ class WeChatInput(InputChannel):
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> list[str]:
         if not text.strip():
+            return []
+        if await handoff_gate.intercept(sender_id, text, self.name(), extra_metadata):
             return []
         picked = await self.options.resolve(sender_id, text)
         collector = _Collector()

@@ -1,0 +1,154 @@
+"""HTTP routes: the handoff service API for the assistant (X-API-Key) and the agents' console (session)."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from fastapi import APIRouter, Cookie, Depends, Path, Query, Response
+from sqlalchemy.orm import Session
+
+from bot.backend.api.deps import require_api_key
+from bot.backend.db import get_session
+from bot.backend.errors import ApiError
+from bot.console import context, desk, handoffs, kpi
+from bot.console.auth import COOKIE, authenticate, close_session, current_agent, open_session
+from bot.console.models import Agent
+from bot.console.schemas import (
+    AgentMessageIn,
+    CallbackIn,
+    HandoffIn,
+    InboundIn,
+    LoginIn,
+    QuickClaimIn,
+    QuickComplaintIn,
+)
+
+# --- for the assistant: actions open handoffs, the channel gate forwards customer messages ---------------
+service_router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_api_key)], tags=["handoffs"])
+
+
+@service_router.post("/handoffs", status_code=201)
+def create_handoff(body: HandoffIn, session: Session = Depends(get_session)) -> dict[str, Any]:
+    return handoffs.create(session, body)
+
+
+@service_router.post("/handoffs/inbound")
+def inbound(body: InboundIn, session: Session = Depends(get_session)) -> dict[str, Any]:
+    return handoffs.inbound(session, body)
+
+
+@service_router.get("/handoffs/by-conversation/{conversation_id}")
+def handoff_state(conversation_id: str = Path(..., min_length=1, max_length=128),
+                  session: Session = Depends(get_session)) -> dict[str, Any]:
+    return handoffs.state(session, conversation_id)
+
+
+@service_router.post("/callbacks", status_code=201)
+def create_callback(body: CallbackIn, session: Session = Depends(get_session)) -> dict[str, Any]:
+    return handoffs.create_callback(session, body)
+
+
+# --- for agents: everything but login needs the session cookie --------------------------------------------
+public_router = APIRouter(prefix="/console/api", tags=["console"])
+console_router = APIRouter(prefix="/console/api", dependencies=[Depends(current_agent)], tags=["console"])
+
+
+def _agent_view(agent: Agent) -> dict[str, Any]:
+    return {"id": agent.id, "username": agent.username, "display_name": agent.display_name, "team": agent.team_code}
+
+
+@public_router.post("/login")
+def login(body: LoginIn, response: Response, session: Session = Depends(get_session)) -> dict[str, Any]:
+    agent = authenticate(session, body.username, body.password)
+    if agent is None:
+        raise ApiError(401, "bad_credentials", "用户名或密码不正确。")
+    open_session(session, agent, response)
+    return _agent_view(agent)
+
+
+@public_router.post("/logout")
+def logout(response: Response, session: Session = Depends(get_session),
+           token: Optional[str] = Cookie(None, alias=COOKIE)) -> dict[str, Any]:
+    close_session(session, token, response)
+    return {"status": "logged_out"}
+
+
+@console_router.get("/me")
+def me(agent: Agent = Depends(current_agent)) -> dict[str, Any]:
+    return _agent_view(agent)
+
+
+@console_router.get("/queue")
+def queue(agent: Agent = Depends(current_agent), session: Session = Depends(get_session)) -> dict[str, Any]:
+    return desk.queue(session, agent)
+
+
+@console_router.get("/handoffs/{handoff_id}")
+def handoff_detail(handoff_id: int, agent: Agent = Depends(current_agent),
+                   session: Session = Depends(get_session)) -> dict[str, Any]:
+    return desk.detail(session, desk.get_handoff(session, handoff_id, agent))
+
+
+@console_router.get("/handoffs/{handoff_id}/messages")
+def handoff_messages(handoff_id: int, after: int = Query(0, ge=0), agent: Agent = Depends(current_agent),
+                     session: Session = Depends(get_session)) -> dict[str, Any]:
+    handoff = desk.get_handoff(session, handoff_id, agent)
+    return {"status": handoff.status, "messages": desk.messages(session, handoff, after)}
+
+
+@console_router.post("/handoffs/{handoff_id}/accept")
+def accept(handoff_id: int, agent: Agent = Depends(current_agent),
+           session: Session = Depends(get_session)) -> dict[str, Any]:
+    return desk.accept(session, desk.get_handoff(session, handoff_id, agent), agent)
+
+
+@console_router.post("/handoffs/{handoff_id}/messages", status_code=201)
+def send(handoff_id: int, body: AgentMessageIn, agent: Agent = Depends(current_agent),
+         session: Session = Depends(get_session)) -> dict[str, Any]:
+    return desk.send(session, desk.get_handoff(session, handoff_id, agent), agent, body.text)
+
+
+@console_router.post("/handoffs/{handoff_id}/end")
+def end(handoff_id: int, agent: Agent = Depends(current_agent),
+        session: Session = Depends(get_session)) -> dict[str, Any]:
+    return desk.end(session, desk.get_handoff(session, handoff_id, agent), agent)
+
+
+@console_router.get("/handoffs/{handoff_id}/context")
+def customer_context(handoff_id: int, agent: Agent = Depends(current_agent),
+                     session: Session = Depends(get_session)) -> dict[str, Any]:
+    return context.context(session, desk.get_handoff(session, handoff_id, agent))
+
+
+@console_router.post("/handoffs/{handoff_id}/complaints", status_code=201)
+def quick_complaint(handoff_id: int, body: QuickComplaintIn, agent: Agent = Depends(current_agent),
+                    session: Session = Depends(get_session)) -> dict[str, Any]:
+    return context.open_complaint(session, desk.get_handoff(session, handoff_id, agent), body)
+
+
+@console_router.post("/handoffs/{handoff_id}/claims", status_code=201)
+def quick_claim(handoff_id: int, body: QuickClaimIn, agent: Agent = Depends(current_agent),
+                session: Session = Depends(get_session)) -> dict[str, Any]:
+    return context.open_claim(session, desk.get_handoff(session, handoff_id, agent), body)
+
+
+@console_router.get("/parcels/{number}")
+def parcel(number: str = Path(..., min_length=1, max_length=32),
+           session: Session = Depends(get_session)) -> dict[str, Any]:
+    return context.parcel(session, number)
+
+
+@console_router.get("/callbacks")
+def callbacks(agent: Agent = Depends(current_agent), session: Session = Depends(get_session)) -> dict[str, Any]:
+    return {"items": desk.callbacks(session, agent)}
+
+
+@console_router.post("/callbacks/{callback_id}/done")
+def callback_done(callback_id: int, agent: Agent = Depends(current_agent),
+                  session: Session = Depends(get_session)) -> dict[str, Any]:
+    return desk.close_callback(session, callback_id, agent)
+
+
+@console_router.get("/kpi")
+def kpi_report(days: int = Query(30, ge=1, le=366), session: Session = Depends(get_session)) -> dict[str, Any]:
+    return kpi.report(session, days)

@@ -1,0 +1,158 @@
+"""The assistant's side of a handoff: open one (or learn agents are off duty), forward customer messages
+while it is open, and register a callback request outside the agents' hours."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.backend.clock import iso, utcnow
+from bot.backend.errors import ApiError
+from bot.backend.models import ConversationEvent, Customer
+from bot.backend.privacy import mask_phone
+from bot.console import delivery, hours
+from bot.console.models import CallbackRequest, Handoff, HandoffMessage, Team
+from bot.console.routing import eta_minutes, position, team_for
+from bot.console.schemas import CallbackIn, HandoffIn, InboundIn
+from bot.console.views import log_safe
+
+logger = logging.getLogger("bot.console")
+
+OPEN_STATUSES = ("waiting", "active")
+# While waiting (no agent yet) the customer can go back to the assistant.
+_CANCEL_RE = re.compile(r"^\s*(取消(转)?人工|取消|不用了|不需要了|算了|不转了|不等了|cancel)\W*$", re.I)
+
+
+def open_handoff(session: Session, conversation_id: str) -> Handoff | None:
+    return session.execute(
+        select(Handoff).where(Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN_STATUSES))
+        .order_by(Handoff.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def _customer(session: Session, phone: str | None) -> Customer | None:
+    if not phone:
+        return None
+    return session.execute(select(Customer).where(Customer.phone == phone)).scalar_one_or_none()
+
+
+def _team_name(session: Session, code: str) -> str:
+    team = session.get(Team, code)
+    return team.name if team else code
+
+
+def _record_event(session: Session, body: HandoffIn) -> None:
+    # The KPI report counts handoffs by reason from these events (containment, handoff rate).
+    session.add(ConversationEvent(conversation_id=body.conversation_id, type="handed_off",
+                                  channel=body.channel, reason=body.reason, at=utcnow()))
+
+
+def queue_answer(session: Session, handoff: Handoff, status: str | None = None) -> dict[str, Any]:
+    place = position(session, handoff) if handoff.status == "waiting" else 0
+    return {
+        "handoff_id": handoff.id,
+        "status": status or handoff.status,
+        "team": handoff.team_code,
+        "team_name": _team_name(session, handoff.team_code),
+        "position": place,
+        "eta_minutes": eta_minutes(place) if place else 0,
+        "is_vip": handoff.is_vip,
+        "account_manager": handoff.account_manager,
+    }
+
+
+def create(session: Session, body: HandoffIn) -> dict[str, Any]:
+    existing = open_handoff(session, body.conversation_id)
+    if existing is not None:
+        return queue_answer(session, existing, "already_open")
+    customer = _customer(session, body.customer_phone)
+    is_vip = bool(customer.is_vip) if customer else body.is_vip
+    manager = (customer.account_manager_name if customer and customer.is_vip else None) or body.account_manager
+    team = team_for(body.reason, is_vip)
+    _record_event(session, body)
+    if not hours.on_duty():
+        session.commit()
+        opening = hours.next_opening()
+        return {"handoff_id": None, "status": "out_of_hours", "team": team, "team_name": _team_name(session, team),
+                "is_vip": is_vip, "account_manager": manager, "next_open": opening.isoformat(),
+                "next_open_text": hours.describe_opening(opening)}
+    handoff = Handoff(
+        conversation_id=body.conversation_id, channel=body.channel, reason=body.reason, team_code=team,
+        is_vip=is_vip, account_manager=manager, customer_phone=body.customer_phone, intent=body.intent,
+        slots_json=json.dumps(body.slots, ensure_ascii=False, default=str),
+        transcript_json=json.dumps([line.dict() for line in body.transcript], ensure_ascii=False),
+        status="waiting", created_at=utcnow())
+    session.add(handoff)
+    session.commit()
+    logger.info("handoff %s opened for %s: %s → %s%s (phone %s)", handoff.id, log_safe(body.conversation_id),
+                body.reason, team, " VIP" if is_vip else "", mask_phone(body.customer_phone) or "-")
+    return queue_answer(session, handoff)
+
+
+def inbound(session: Session, body: InboundIn) -> dict[str, Any]:
+    """A customer message while a handoff may be open: stored for the agent (True) or left to the assistant."""
+    handoff = open_handoff(session, body.conversation_id)
+    if handoff is None:
+        return {"intercepted": False, "status": None}
+    if handoff.status == "waiting" and _CANCEL_RE.match(body.text):
+        handoff.status = "cancelled"
+        handoff.ended_at = utcnow()
+        session.add(HandoffMessage(handoff_id=handoff.id, author="system", text="顾客取消了转人工。",
+                                   created_at=utcnow()))
+        session.commit()
+        return {"intercepted": False, "status": "cancelled"}
+    first_wait_message = handoff.status == "waiting" and not _has_customer_message(session, handoff)
+    session.add(HandoffMessage(handoff_id=handoff.id, author="customer", text=body.text, created_at=utcnow()))
+    session.commit()
+    if first_wait_message:
+        _tell_waiting(session, handoff)
+    return {"intercepted": True, "status": handoff.status, "handoff_id": handoff.id}
+
+
+def _has_customer_message(session: Session, handoff: Handoff) -> bool:
+    return session.execute(
+        select(HandoffMessage.id).where(HandoffMessage.handoff_id == handoff.id,
+                                        HandoffMessage.author == "customer").limit(1)
+    ).first() is not None
+
+
+def _tell_waiting(session: Session, handoff: Handoff) -> None:
+    """Once per handoff, so the customer knows the message was not lost while no agent has taken it yet."""
+    place = position(session, handoff)
+    text = (f"您的留言已转给人工客服，您现在排在第 {place} 位，大约还需等待 {eta_minutes(place)} 分钟。"
+            "不想等的话，回复“取消”可以回到智能客服。")
+    sent = delivery.push_text(handoff.channel, handoff.conversation_id, text, {"role": "notice"})
+    session.add(HandoffMessage(handoff_id=handoff.id, author="system", text=text, created_at=utcnow(),
+                               delivered=sent.delivered, delivery_ms=sent.elapsed_ms))
+    session.commit()
+
+
+def state(session: Session, conversation_id: str) -> dict[str, Any]:
+    handoff = open_handoff(session, conversation_id)
+    if handoff is None:
+        return {"status": None}
+    return queue_answer(session, handoff)
+
+
+def create_callback(session: Session, body: CallbackIn) -> dict[str, Any]:
+    if not body.consent:
+        raise ApiError(422, "consent_required", "需要顾客同意后才能登记回电。")
+    opening = hours.next_opening()
+    customer = _customer(session, body.phone)
+    is_vip = bool(customer.is_vip) if customer else body.is_vip
+    callback = CallbackRequest(
+        conversation_id=body.conversation_id, channel=body.channel, phone=body.phone, reason=body.reason,
+        team_code=team_for(body.reason, is_vip), is_vip=is_vip,
+        call_after=opening.astimezone(timezone.utc).replace(tzinfo=None),
+        status="open", created_at=utcnow())
+    session.add(callback)
+    session.commit()
+    logger.info("callback %s registered for %s", callback.id, mask_phone(body.phone))
+    return {"callback_id": callback.id, "phone": mask_phone(body.phone), "call_after": iso(callback.call_after),
+            "call_after_text": hours.describe_opening(opening), "team": callback.team_code}

@@ -1,0 +1,93 @@
+"""Tables of the agent console: teams, agents, login sessions, handoffs, their messages, callback requests.
+
+They share the backend's metadata (one database, one Alembic history); times are naive UTC like the rest.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text
+
+from bot.backend.models import Base
+
+
+class Team(Base):
+    __tablename__ = "console_teams"
+    code = Column(String(16), primary_key=True)
+    name = Column(String(32), nullable=False)
+
+
+class Agent(Base):
+    __tablename__ = "console_agents"
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, unique=True)
+    display_name = Column(String(64), nullable=False)
+    team_code = Column(String(16), ForeignKey("console_teams.code"), nullable=False)
+    password_hash = Column(String(255), nullable=False)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime, nullable=False)
+
+
+class AgentSession(Base):
+    """A login: only the SHA-256 of the cookie's token is stored, so a database leak opens no session."""
+
+    __tablename__ = "console_sessions"
+    token_hash = Column(String(64), primary_key=True)
+    agent_id = Column(Integer, ForeignKey("console_agents.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at = Column(DateTime, nullable=False)
+    expires_at = Column(DateTime, nullable=False)
+
+
+class Handoff(Base):
+    """One conversation handed to a person: waiting → active → ended (or cancelled)."""
+
+    __tablename__ = "handoffs"
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(128), nullable=False)
+    channel = Column(String(16), nullable=False)
+    reason = Column(String(32), nullable=False)
+    team_code = Column(String(16), ForeignKey("console_teams.code"), nullable=False)
+    is_vip = Column(Boolean, nullable=False, default=False)
+    account_manager = Column(String(64))
+    customer_phone = Column(String(20))
+    intent = Column(String(64))
+    slots_json = Column(Text, nullable=False, default="{}")
+    transcript_json = Column(Text, nullable=False, default="[]")
+    status = Column(String(12), nullable=False)
+    agent_id = Column(Integer, ForeignKey("console_agents.id"))
+    created_at = Column(DateTime, nullable=False)
+    accepted_at = Column(DateTime)
+    ended_at = Column(DateTime)
+    __table_args__ = (
+        Index("ix_handoffs_conversation_status", "conversation_id", "status"),
+        Index("ix_handoffs_team_status", "team_code", "status", "created_at"),
+    )
+
+
+class HandoffMessage(Base):
+    """A message during the handoff: from the customer (forwarded by the channel gate) or an agent."""
+
+    __tablename__ = "handoff_messages"
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, index=True)
+    author = Column(String(12), nullable=False)
+    agent_id = Column(Integer, ForeignKey("console_agents.id"))
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime, nullable=False)
+    delivered = Column(Boolean)
+    delivery_ms = Column(Integer)
+
+
+class CallbackRequest(Base):
+    """Outside the agents' hours: the customer agreed to be called back on this number after `call_after`."""
+
+    __tablename__ = "callback_requests"
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    channel = Column(String(16))
+    phone = Column(String(20), nullable=False)
+    reason = Column(String(32), nullable=False)
+    team_code = Column(String(16), ForeignKey("console_teams.code"), nullable=False)
+    is_vip = Column(Boolean, nullable=False, default=False)
+    call_after = Column(DateTime, nullable=False)
+    status = Column(String(12), nullable=False, default="open")
+    created_at = Column(DateTime, nullable=False)

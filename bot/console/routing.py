@@ -1,0 +1,49 @@
+"""Which team a handoff goes to, and where it stands in that team's queue (key customers first, then oldest)."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.console.models import Handoff
+from bot.settings import get_settings
+
+# Reasons are the backend's KPI vocabulary (bot/backend/seed.py HANDOFF_REASONS) plus the key customer's ask.
+REASON_TEAMS = {
+    "asked_for_human": "general",
+    "not_understood_twice": "general",
+    "backend_down": "general",
+    "angry_customer": "complaints",
+    "complaint": "complaints",
+    "claim_over_limit": "claims",
+    "claim": "claims",
+    "manager_requested": "vip",
+}
+REASONS = tuple(REASON_TEAMS)
+
+
+def team_for(reason: str, is_vip: bool) -> str:
+    """Key customers always reach the VIP team (their account managers sit there)."""
+    return "vip" if is_vip else REASON_TEAMS.get(reason, "general")
+
+
+def waiting_order():  # type: ignore[no-untyped-def]
+    return (Handoff.is_vip.desc(), Handoff.created_at.asc(), Handoff.id.asc())
+
+
+def position(session: Session, handoff: Handoff) -> int:
+    """1 for the next conversation an agent of the team will take."""
+    ahead_vip = Handoff.is_vip.is_(True) if not handoff.is_vip else Handoff.is_vip.is_(None)
+    same_class_older = and_(Handoff.is_vip == handoff.is_vip,
+                            or_(Handoff.created_at < handoff.created_at,
+                                and_(Handoff.created_at == handoff.created_at, Handoff.id < handoff.id)))
+    ahead = session.execute(
+        select(func.count(Handoff.id)).where(
+            Handoff.team_code == handoff.team_code, Handoff.status == "waiting", Handoff.id != handoff.id,
+            or_(ahead_vip, same_class_older))
+    ).scalar_one()
+    return int(ahead) + 1
+
+
+def eta_minutes(place: int) -> int:
+    return max(1, place * get_settings().handoff_eta_minutes)
