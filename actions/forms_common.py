@@ -65,6 +65,15 @@ def entity_value(tracker: Tracker, name: str) -> str | None:
     return str(found[0].get("value")) if found else None
 
 
+CORRECTION_ENTITIES = {"weight", "city", "phone", "tracking_number", "item"}
+
+
+def carries_other_answer(tracker: Tracker, own: str) -> bool:
+    """The message names another value ("不对，是3公斤" while asked for the size): a correction, not this answer."""
+    return any(e.get("entity") in CORRECTION_ENTITIES and e.get("entity") != own
+               for e in (tracker.latest_message or {}).get("entities") or [])
+
+
 def previous_slot_value(tracker: Tracker, slot: str) -> Any:
     """The value a slot had before the latest user message (to tell a correction from a first answer)."""
     seen_user = False

@@ -153,8 +153,9 @@ class ValidatePickupForm(FormValidationAction):
         if not is_answer_turn(tracker):
             return {}
         if _asked(tracker, "item"):
-            return {"item": entity_value(tracker, "item")
-                    or _clean(latest_text(tracker), "寄的是|要寄的是|是|寄|物品是?|东西是?")}
+            # the whole answer ("一箱书") says more than the entity ("书")
+            return {"item": _clean(latest_text(tracker), "寄的是|要寄的是|是|寄|物品是?|东西是?")
+                    or entity_value(tracker, "item")}
         item = entity_value(tracker, "item")
         return {"item": item} if item and not _asked(tracker, "pickup_confirmed") else {}
 

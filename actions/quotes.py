@@ -18,6 +18,7 @@ from actions.common import BACKEND_DOWN_TEXT, call_backend, format_fen
 from actions.forms_common import (
     SERVICE_LEVEL_TEXT,
     SKIP_RE,
+    carries_other_answer,
     cities_by_role,
     entity_value,
     format_kg,
@@ -120,6 +121,8 @@ class ValidateQuoteForm(FormValidationAction):
         if sizes:
             return {"dimensions": "x".join(str(s) for s in sizes)}
         asked = tracker.get_slot("requested_slot") == "dimensions"
+        if asked and carries_other_answer(tracker, "dimensions"):
+            return {}
         if asked and (SKIP_RE.search(text) or latest_intent(tracker) == "deny"):
             return {"dimensions": NO_DIMENSIONS}
         if asked:
@@ -136,7 +139,7 @@ class ValidateQuoteForm(FormValidationAction):
         level = parse_service_level(latest_text(tracker))
         if level:
             return {"service_level": level}
-        if tracker.get_slot("requested_slot") == "service_level":
+        if tracker.get_slot("requested_slot") == "service_level" and not carries_other_answer(tracker, ""):
             dispatcher.utter_message(text="请选择“标准”或“特快”，直接回复其中一个就可以。")
             return {"service_level": None}
         if _fresh_request(tracker, "request_quote"):

@@ -121,3 +121,11 @@ def test_special_cargo_gets_a_quote_request_and_the_8_hour_promise(client: Backe
 def test_backend_down_apologises(dead_client: BackendClient) -> None:
     shown = texts(run(ActionQuote(), make_tracker(slots=quote_slots()))[0])
     assert "抱歉" in shown and "转人工" in shown
+
+
+def test_a_correction_while_asked_for_the_size_does_not_skip_the_size() -> None:
+    text = "不对，是3公斤"
+    tracker = in_form(text, "dimensions", slots={"weight": "5"}, intent="deny",
+                      entities=[entity("weight", "3", text)], after={"weight": "3"})
+    slots = slot_events(run(ValidateQuoteForm(), tracker)[1])
+    assert slots["weight"] == "3" and slots.get("dimensions") is None
