@@ -255,6 +255,9 @@ class ActionVerifyParcel(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if tracking_numbers_in(tracker)[0]:
+            # a new number instead of the digits: the customer moved on to tracking it
+            return await ActionTrackParcel().run(dispatcher, tracker, domain)
         number = tracker.get_slot("tracking_number")
         if not number:
             dispatcher.utter_message(response="utter_ask_tracking_number")

@@ -124,3 +124,10 @@ def test_backend_down_apologises_and_offers_a_person(dead_client: BackendClient)
     messages, events = verify("5678", IN_TRANSIT.number)
     assert "转人工" in texts(messages)
     assert "verification_failures" not in slot_events(events)  # a down backend never costs a try
+
+
+def test_a_new_number_instead_of_the_digits_is_tracked(client: BackendClient) -> None:
+    delivered = BY_STATUS["delivered"].number
+    messages, events = verify(delivered, IN_TRANSIT.number)
+    assert "已签收" in texts(messages) and delivered in texts(messages)
+    assert slot_events(events)["tracking_number"] == delivered
