@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-_MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
+_MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?(1[3-9][0-9])[- ]?[0-9]{4}[- ]?([0-9]{4})(?![0-9])")
 _LANDLINE = re.compile(r"(?<![0-9])(0[0-9]{2,3}-?)[0-9]{3,4}([0-9]{4})(?![0-9])")
 
 
@@ -37,6 +37,9 @@ class PhoneMaskFilter(logging.Filter):
             record.args = tuple(_mask_arg(arg) for arg in record.args)
         elif isinstance(record.args, dict):
             record.args = {key: _mask_arg(value) for key, value in record.args.items()}
+        if record.exc_info and not record.exc_text:
+            # Tracebacks can quote SQL parameters; the formatter reuses exc_text when it is already set.
+            record.exc_text = mask_text(logging.Formatter().formatException(record.exc_info))
         return True
 
 

@@ -234,8 +234,10 @@ def _seed_complaints(session: Session, rng: random.Random, now: datetime, parcel
     for index in range(14):
         parcel = parcels[index * 7 % len(parcels)]
         category = list(texts)[index % len(texts)]
-        created = now - timedelta(hours=rng.randint(2, 24 * 20))
-        stage_index = 0 if index < 3 else rng.randint(0, len(STAGES) - 1)
+        # Three still unanswered: two within their 24 h, one overdue (agents see it first); the rest answered,
+        # most of them in time.
+        created = now - timedelta(hours=(30, 3, 10)[index] if index < 3 else rng.randint(30, 24 * 20))
+        stage_index = 0 if index < 3 else rng.randint(1, len(STAGES) - 1)
         complaint = Complaint(
             number=_ticket_number(session, "CP", created), category=category, description=texts[category],
             contact_phone=parcel.receiver_phone if index % 2 else parcel.sender_phone,
@@ -249,7 +251,8 @@ def _seed_complaints(session: Session, rng: random.Random, now: datetime, parcel
             session.add(ComplaintStage(complaint_id=complaint.id, stage=stage, at=moment))
             if stage == "verifying":
                 complaint.first_response_at = moment
-            moment = min(now, moment + timedelta(hours=rng.randint(1, 30)))
+            first_gap = rng.choice((1, 2, 4, 6, 8, 12, 20, 30))
+            moment = min(now, moment + timedelta(hours=first_gap if stage == "registered" else rng.randint(2, 48)))
 
 
 def _seed_claims(session: Session, rng: random.Random, now: datetime, parcels: list[Parcel]) -> None:
