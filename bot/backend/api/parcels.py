@@ -20,8 +20,7 @@ router = APIRouter(prefix="/parcels", tags=["tracking"])
 
 @router.get("/{tracking_number}")
 def parcel_summary(tracking_number: str, session: Session = Depends(get_session)) -> dict[str, Any]:
-    parcel = tracking.find_parcel(session, tracking_number)
-    return tracking.summary(session, parcel)
+    return tracking.summary_by_number(session, tracking_number)
 
 
 @router.post("/{tracking_number}/verify")

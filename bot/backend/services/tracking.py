@@ -65,7 +65,29 @@ def _last_event(session: Session, parcel: Parcel) -> ParcelEvent | None:
 
 def summary(session: Session, parcel: Parcel) -> dict[str, Any]:
     """No phone at all, not even masked: a masked number shows the last four digits that verification asks for."""
-    last = _last_event(session, parcel)
+    return _summary_dict(parcel, _last_event(session, parcel))
+
+
+_SUMMARY_COLUMNS = (Parcel.id, Parcel.tracking_number, Parcel.status, Parcel.service_level, Parcel.origin_city,
+                    Parcel.destination_city, Parcel.current_city, Parcel.eta)
+_EVENT_COLUMNS = (ParcelEvent.time, ParcelEvent.city, ParcelEvent.status, ParcelEvent.description)
+
+
+def summary_by_number(session: Session, raw_number: str) -> dict[str, Any]:
+    """The summary with plain column reads: the hot path of every tracking question (two indexed lookups,
+    no ORM objects), same answer as summary(find_parcel(...))."""
+    number = normalize_tracking_number(raw_number)
+    row = session.execute(select(*_SUMMARY_COLUMNS).where(Parcel.tracking_number == number)).first()
+    if row is None:
+        find_parcel(session, number)  # raises the 404 with its message
+    last = session.execute(
+        select(*_EVENT_COLUMNS).where(ParcelEvent.parcel_id == row.id)
+        .order_by(ParcelEvent.time.desc(), ParcelEvent.id.desc()).limit(1)
+    ).first()
+    return _summary_dict(row, last)
+
+
+def _summary_dict(parcel: Any, last: Any) -> dict[str, Any]:
     overdue = parcel.eta is not None and parcel.status not in FINAL_STATUSES and parcel.eta < local_today()
     return {
         "tracking_number": parcel.tracking_number,
