@@ -1,76 +1,195 @@
-"""Requests for a person, until the human-handoff issue lands: an honest answer and a recorded event.
+"""Handing a conversation to a person: the request, the context an agent needs, the queue answer, callbacks.
 
-The assistant never pretends to connect anyone. It records `handed_off` with the reason (the KPI report counts
-handoffs by reason) and tells the customer when agents work and what happens next.
+The backend (agent console) decides the team and the place in the queue; while an agent owns the conversation
+the channel gate (bot/channels/handoff_gate.py) keeps the assistant silent. When the agent ends the session the
+console runs `action_handoff_ended` and the satisfaction form through Rasa's HTTP API.
+Outside the agents' hours the customer is offered a callback (consent, then a phone number).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
+import re
+from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend_client import BackendError, get_client, idempotency_key
-from actions.common import call_backend, mask_phone
-from bot.settings import get_settings
+from actions.backend_client import BackendError, BackendUnavailable, get_client
+from actions.common import BACKEND_DOWN_TEXT, call_backend, mask_phone, normalise_phone
+from actions.forms_common import latest_intent, latest_text
 
 logger = logging.getLogger(__name__)
 
-# The backend's vocabulary for handoff reasons (bot/backend/seed.py, KPI report).
+# The backend's vocabulary for handoff reasons (KPI report, routing to teams).
 REASON_CUSTOMER_ASKED = "asked_for_human"
+REASON_MANAGER = "manager_requested"
+REASON_NOT_UNDERSTOOD = "not_understood_twice"
+REASON_ANGRY = "angry_customer"
 REASON_CLAIM_OVER_LIMIT = "claim_over_limit"
 REASON_BACKEND_DOWN = "backend_down"
 
+# Signals of an upset customer; deliberately few and unambiguous (a false alarm only routes to the
+# complaints team, which handles upset customers anyway).
+ANGRY_RE = re.compile(r"😡|🤬|😤|垃圾|气死|投诉你们|什么破|太差劲|骂人|坑人|骗子")
+MANAGER_RE = re.compile(r"经理|专属|客户经理|大客户")
+TRANSCRIPT_LIMIT = 60
+SLOTS_FOR_AGENT = (
+    "tracking_number", "phone", "customer_vip", "complaint_category", "complaint_description",
+    "complaint_tracking_number", "complaint_phone", "claim_tracking_number", "claim_type", "claim_amount",
+    "claim_declared_value", "claim_description", "claim_phone", "last_claim_number", "origin", "destination",
+    "weight", "service_level", "sender_phone", "pickup_address", "item",
+)
+_PHONE_SLOTS = ("phone", "complaint_phone", "claim_phone", "sender_phone")
+
+
+def transcript(tracker: Tracker, limit: int = TRANSCRIPT_LIMIT) -> list[dict[str, Any]]:
+    """The conversation so far as the agent reads it: customer and assistant messages with their times."""
+    lines = []
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind not in ("user", "bot") or not event.get("text"):
+            continue
+        text = str(event["text"])
+        if kind == "user" and text.startswith("/"):
+            continue  # button payloads and injected intents are not something the customer wrote
+        lines.append({"role": kind, "text": text[:4000], "at": event.get("timestamp")})
+    return lines[-limit:]
+
+
+def slots_for_agent(tracker: Tracker) -> dict[str, Any]:
+    return {name: tracker.get_slot(name) for name in SLOTS_FOR_AGENT if tracker.get_slot(name) not in (None, "")}
+
+
+def customer_phone(tracker: Tracker) -> str | None:
+    for name in _PHONE_SLOTS:
+        phone = normalise_phone(tracker.get_slot(name))
+        if phone:
+            return phone
+    return None
+
+
+def detected_intent(tracker: Tracker) -> str | None:
+    """What the customer was trying to do: the last intent that was not about getting a person."""
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        name = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if name and name not in {"request_human", "nlu_fallback", "affirm", "deny", "inform"}:
+            return name
+    return None
+
+
+def handoff_payload(tracker: Tracker, reason: str) -> dict[str, Any]:
+    manager = tracker.get_slot("account_manager") if tracker.get_slot("customer_vip") else None
+    return {
+        "conversation_id": tracker.sender_id,
+        "channel": (tracker.get_latest_input_channel() or "rest")[:16],
+        "reason": reason,
+        "intent": detected_intent(tracker),
+        "slots": slots_for_agent(tracker),
+        "transcript": transcript(tracker),
+        "customer_phone": customer_phone(tracker),
+        "is_vip": bool(tracker.get_slot("customer_vip")),
+        "account_manager": (manager or {}).get("name") if isinstance(manager, dict) else None,
+    }
+
+
+def _post_handoff(payload: dict[str, Any]) -> dict[str, Any]:
+    # The shared client's transport: pooled, timeouts, typed errors. Not retried: a handoff is not idempotent.
+    return get_client()._request("POST", "/api/v1/handoffs", json_body=payload)
+
+
+async def open_handoff(tracker: Tracker, reason: str) -> dict[str, Any] | None:
+    """The backend's answer (queued / already open / out of hours), or None when it cannot be reached."""
+    payload = handoff_payload(tracker, reason)
+    try:
+        answer = await call_backend(_post_handoff, payload)
+    except BackendError as error:
+        logger.warning("handoff (%s) not opened: %s", reason, error.code)
+        return None
+    logger.info("handoff (%s) for phone %s: %s", reason, mask_phone(payload["customer_phone"]) or "-",
+                answer.get("status"))
+    return answer
+
 
 async def record_handoff(tracker: Tracker, reason: str) -> bool:
-    """Store a `handed_off` conversation event; False (and a log line) when the backend is unreachable."""
-    payload = {"type": "handed_off", "reason": reason}
-    channel = tracker.get_latest_input_channel()
-    if channel:
-        payload["channel"] = channel[:16]
-    # One event per reason and customer message: a retried call is replayed, a later request counts again.
-    turn = (tracker.latest_message or {}).get("message_id") or str(len(tracker.events))
-    key = idempotency_key(tracker.sender_id, "handoff", {**payload, "turn": turn})
-    try:
-        await call_backend(get_client().post_conversation_event, tracker.sender_id, payload, idempotency=key)
-    except BackendError as error:
-        logger.warning("could not record handoff (%s): %s", reason, error.code)
-        return False
-    return True
+    """Open a handoff without talking to the customer (the caller has said what happens next)."""
+    return await open_handoff(tracker, reason) is not None
 
 
-def _hhmm(value: str) -> time:
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
+def reason_for(tracker: Tracker) -> str:
+    text = latest_text(tracker)
+    if ANGRY_RE.search(text):
+        return REASON_ANGRY
+    if tracker.get_slot("customer_vip") and MANAGER_RE.search(text):
+        return REASON_MANAGER
+    if last_bot_text(tracker) == BACKEND_DOWN_TEXT:
+        return REASON_BACKEND_DOWN
+    return REASON_CUSTOMER_ASKED
 
 
-def agents_on_duty(now: datetime | None = None) -> bool:
-    settings = get_settings()
-    local = (now or datetime.now(ZoneInfo(settings.timezone))).astimezone(ZoneInfo(settings.timezone))
-    return _hhmm(settings.agent_hours_start) <= local.time() < _hhmm(settings.agent_hours_end)
+def last_bot_text(tracker: Tracker) -> str | None:
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            return event.get("text")
+    return None
 
 
-def request_human_text(on_duty: bool, manager: dict | None) -> str:
-    settings = get_settings()
-    hours = f"{settings.agent_hours_start}–{settings.agent_hours_end}"
-    if on_duty:
-        text = (
-            f"好的，已为您记录转人工的请求。人工客服的服务时间是每天 {hours}，"
-            "目前在线转接功能还在开通中，客服同事会查看您的请求并在这个对话里回复您，请您留意消息。"
-        )
-    else:
-        text = (
-            f"好的，已为您记录转人工的请求。人工客服的服务时间是每天 {hours}，现在不在服务时间，"
-            "上班后客服同事会查看您的请求并在这个对话里回复您。"
-        )
-    if manager:
-        text += f"您也可以直接联系您的专属客户经理{manager.get('name')}（{mask_phone(manager.get('phone'))}）。"
-    return text + "在此期间，查件、投诉、理赔等问题我也可以继续帮您处理。"
+def manager_text(manager: Any) -> str:
+    if isinstance(manager, dict) and manager.get("name"):
+        phone = f"（{mask_phone(manager.get('phone'))}）" if manager.get("phone") else ""
+        return f"您的专属客户经理是{manager['name']}{phone}。"
+    return ""
+
+
+def queued_text(answer: dict[str, Any], reason: str, manager: Any = None) -> str:
+    opening = {
+        REASON_ANGRY: "非常抱歉让您不愉快了，我马上请人工客服来处理。",
+        REASON_NOT_UNDERSTOOD: "抱歉，我连着两次都没能理解您的意思，这就为您转接人工客服。",
+        REASON_MANAGER: "好的，马上为您转接 VIP 专属客服。",
+    }.get(reason, "好的，这就为您转接人工客服。")
+    team = answer.get("team_name") or "人工客服"
+    if answer.get("status") == "active":
+        return "人工客服已经在为您服务了，请直接发送您的问题。"
+    place = answer.get("position") or 1
+    wait = answer.get("eta_minutes") or 1
+    text = (f"{opening}已为您接入{team}队列，您前面还有 {place - 1} 位，大约需要等待 {wait} 分钟。"
+            if place > 1 else f"{opening}已为您接入{team}队列，您排在第 1 位，大约 {wait} 分钟内会有客服接入。")
+    if answer.get("is_vip"):
+        text += "您是我们的重点客户，已为您优先安排。"
+        text += manager_text(manager) or manager_text({"name": answer.get("account_manager")})
+    return text + "客服接入前，您也可以继续向我咨询。"
+
+
+def off_hours_text(answer: dict[str, Any], phone: str | None) -> str:
+    when = answer.get("next_open_text") or "上班后"
+    text = f"非常抱歉，现在不在人工客服的服务时间，客服将于{when}上班。需要我帮您登记回电吗？客服上班后会尽快给您打电话"
+    return text + (f"（{mask_phone(phone)}）。" if phone else "。")
+
+
+def backend_down_handoff_text() -> str:
+    return ("非常抱歉，人工客服系统暂时也连接不上。请您稍等几分钟再回复“转人工”，我会再为您转接；"
+            "查件、报价等问题我也可以先帮您处理。")
+
+
+async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> list[EventType]:
+    answer = await open_handoff(tracker, reason)
+    if answer is None:
+        dispatcher.utter_message(text=backend_down_handoff_text())
+        return []
+    if answer.get("status") == "out_of_hours":
+        phone = customer_phone(tracker)
+        manager = tracker.get_slot("account_manager") if tracker.get_slot("customer_vip") else None
+        dispatcher.utter_message(text=off_hours_text(answer, phone) + manager_text(manager), buttons=[
+            {"title": "好的，请回电", "payload": "好的"}, {"title": "不用了", "payload": "不用了"}])
+        return [SlotSet("handoff_callback_offered", "offered"), SlotSet("handoff_reason", reason),
+                SlotSet("callback_phone", phone)]
+    manager = tracker.get_slot("account_manager") if tracker.get_slot("customer_vip") else None
+    dispatcher.utter_message(text=queued_text(answer, reason, manager))
+    return []
 
 
 class ActionRequestHuman(Action):
@@ -80,7 +199,80 @@ class ActionRequestHuman(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        await record_handoff(tracker, REASON_CUSTOMER_ASKED)
-        manager = tracker.get_slot("account_manager") if tracker.get_slot("customer_vip") else None
-        dispatcher.utter_message(text=request_human_text(agents_on_duty(), manager))
-        return []
+        return await hand_off(dispatcher, tracker, reason_for(tracker))
+
+
+class ActionHandoffNotUnderstood(Action):
+    """The second low-confidence message in a row: a person takes over instead of a third guess."""
+
+    def name(self) -> str:
+        return "action_handoff_not_understood"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        return await hand_off(dispatcher, tracker, REASON_NOT_UNDERSTOOD)
+
+
+class ActionHandoffEnded(Action):
+    """Run by the console (Rasa HTTP API) when the agent ends the session; the survey follows."""
+
+    def name(self) -> str:
+        return "action_handoff_ended"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(text="本次人工服务已结束，接下来由智能客服继续为您服务。")
+        return [SlotSet("rating_ticket", None), SlotSet("rating_score", None)]
+
+
+def _post_callback(payload: dict[str, Any]) -> dict[str, Any]:
+    return get_client()._request("POST", "/api/v1/callbacks", json_body=payload)
+
+
+class ActionRegisterCallback(Action):
+    """The customer agreed to a callback: register it with the number they give (or the one we know)."""
+
+    def name(self) -> str:
+        return "action_register_callback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        phone = normalise_phone(latest_text(tracker)) or normalise_phone(tracker.get_slot("callback_phone"))
+        if not phone:
+            if tracker.get_slot("handoff_callback_offered") == "need_phone":
+                dispatcher.utter_message(text="这个号码好像不太对，请发一个 11 位的手机号，比如 138 1234 5678；"
+                                              "不需要回电的话回复“不用了”。")
+            else:
+                dispatcher.utter_message(text="好的。请留一个方便接听的手机号，客服上班后会打这个号码联系您。")
+            return [SlotSet("handoff_callback_offered", "need_phone")]
+        done = [SlotSet("handoff_callback_offered", None), SlotSet("callback_phone", None)]
+        payload = {"conversation_id": tracker.sender_id, "channel": (tracker.get_latest_input_channel() or "")[:16],
+                   "phone": phone, "reason": tracker.get_slot("handoff_reason") or REASON_CUSTOMER_ASKED,
+                   "consent": True, "is_vip": bool(tracker.get_slot("customer_vip"))}
+        try:
+            answer = await call_backend(_post_callback, payload)
+        except BackendUnavailable:
+            dispatcher.utter_message(text="非常抱歉，系统暂时繁忙，回电没有登记成功。请稍后再回复“转人工”试一次。")
+            return done
+        except BackendError:
+            dispatcher.utter_message(text="抱歉，回电没有登记成功，请确认手机号后再回复“转人工”试一次。")
+            return done
+        dispatcher.utter_message(
+            text=f"已为您登记回电：客服会在{answer.get('call_after_text')}上班后尽快拨打 {mask_phone(phone)} 联系您，"
+                 "请留意来电。在此期间有其他问题也可以继续问我。")
+        return done
+
+
+class ActionDeclineCallback(Action):
+    def name(self) -> str:
+        return "action_decline_callback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if latest_intent(tracker) == "deny":
+            dispatcher.utter_message(text="好的，不为您登记回电了。客服上班后您随时可以回复“转人工”，有其他问题也可以继续问我。")
+        return [SlotSet("handoff_callback_offered", None), SlotSet("callback_phone", None)]

@@ -2,7 +2,7 @@
 
 Web chat: the socket.io channel's push route. WeChat: the WeChat channel's push route (customer-service API).
 The REST channel has no way to reach a customer unasked, so nothing is pushed there (the message stays stored).
-When an agent ends a session, Rasa is told with an external intent and the assistant takes over again.
+When an agent ends a session, Rasa runs the hand-back actions and the assistant takes over again.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from bot.settings import get_settings
 logger = logging.getLogger("bot.console")
 
 PUSH_PATHS = {"socketio": "/webhooks/socketio/push", "wechat": "/webhooks/wechat/push"}
-HANDOFF_ENDED_INTENT = "EXTERNAL_handoff_ended"
+RESUME_ACTIONS = ("action_handoff_ended", "rating_form", "action_listen")
 TIMEOUT_S = 5.0
 
 
@@ -58,18 +58,23 @@ def push_text(channel: str, conversation_id: str, text: str, author: dict[str, A
 
 
 def hand_back(conversation_id: str) -> Delivery:
-    """The assistant resumes: Rasa runs the rule for the external intent and answers in the latest channel."""
-    url = (f"{get_settings().rasa_base_url}/conversations/{quote(conversation_id, safe='')}/trigger_intent"
+    """The assistant resumes: it says so and starts the satisfaction survey, in the customer's latest channel.
+
+    Rasa's execute API runs the actions as if the assistant had predicted them; the closing `action_listen`
+    leaves the tracker waiting for the customer's answer, exactly as after a normal turn.
+    """
+    url = (f"{get_settings().rasa_base_url}/conversations/{quote(conversation_id, safe='')}/execute"
            "?output_channel=latest")
     started = time.monotonic()
-    try:
-        reply = _http().post(url, json={"name": HANDOFF_ENDED_INTENT, "entities": {}}, timeout=30)
-    except requests.RequestException as error:
-        logger.warning("hand-back to the assistant failed: %s", type(error).__name__)
-        return Delivery(False, _ms(started), "the assistant is not reachable")
-    if reply.status_code >= 400:
-        logger.warning("hand-back refused: HTTP %s", reply.status_code)
-        return Delivery(False, _ms(started), f"the assistant answered HTTP {reply.status_code}")
+    for action in RESUME_ACTIONS:
+        try:
+            reply = _http().post(url, json={"name": action}, timeout=30)
+        except requests.RequestException as error:
+            logger.warning("hand-back to the assistant failed at %s: %s", action, type(error).__name__)
+            return Delivery(False, _ms(started), "the assistant is not reachable")
+        if reply.status_code >= 400:
+            logger.warning("hand-back refused at %s: HTTP %s", action, reply.status_code)
+            return Delivery(False, _ms(started), f"the assistant answered HTTP {reply.status_code}")
     return Delivery(True, _ms(started))
 
 
