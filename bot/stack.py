@@ -17,7 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,13 +137,17 @@ class Stack:
         model: Path = DEFAULT_MODEL,
         var_dir: Path | None = None,
         timeout: float = 300.0,
+        only: Collection[str] | None = None,
     ) -> None:
-        """Start every process and return once each answers its health check; on failure stop them all."""
+        """Start every process and return once each answers its health check; on failure stop them all.
+
+        `only` names a subset ("backend", "actions", "rasa"), e.g. a second Rasa instance for a test.
+        """
         self.ports = ports or Ports()
         self.var_dir = Path(var_dir or self.root / "var")
         if not Path(model).is_file():
             raise StackError(f"No trained model at {model}: run `make train` first.")
-        self.services = self._plan(Path(model))
+        self.services = [s for s in self._plan(Path(model)) if only is None or s.name in only]
         self._check_ports()
         child_env = self._child_env(env or {})
         try:

@@ -33,6 +33,7 @@ class RunningStack:
     stack: Stack
     var_dir: Path
     startup_seconds: float
+    model: Path = MODEL
 
     @property
     def rasa_url(self) -> str:

@@ -7,15 +7,20 @@ This is also the regression test for RasaHQ/rasa#13027: with Rasa's stock socket
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import requests
+import socketio
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from bot.settings import ROOT
+from bot.stack import Ports, Stack
+from tests.support import require_service
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -175,3 +180,64 @@ def test_push_route_explains_bad_requests(stack) -> None:
     assert missing.status_code == 400 and "JSON" in missing.json()["error"]
     buttons = stack.push("abcdef123456", "hi", buttons=[{"title": 1}])
     assert buttons.status_code == 400 and "buttons" in buttons.json()["error"]
+
+
+@pytest.mark.e2e
+@pytest.mark.browser
+def test_trigger_intent_reply_reaches_the_page(stack, page: Page) -> None:
+    """The path proactive notices take: Rasa's trigger-intent API with output_channel=socketio."""
+    session_id = open_chat(page, stack)
+    say(page, "在吗")
+    before = bot_rows(page).count()
+    triggered = requests.post(f"{stack.rasa_url}/conversations/{session_id}/trigger_intent",
+                              params={"output_channel": "socketio"}, json={"name": "greet"}, timeout=60)
+    assert triggered.status_code == 200, triggered.text
+    bot_rows(page).nth(before).wait_for(timeout=REPLY_TIMEOUT_MS)
+    assert bot_rows(page).nth(before).inner_text().strip()
+
+
+async def push_through_other_instance(listen_url: str, push_url: str, api_key: str) -> tuple[dict, dict]:
+    """A customer connected to one Rasa instance; a push sent to another. What the customer got."""
+    client = socketio.AsyncClient()
+    inbox: asyncio.Queue = asyncio.Queue()
+    confirmations: asyncio.Queue = asyncio.Queue()
+    client.on("bot_uttered", inbox.put)
+    client.on("session_confirm", confirmations.put)
+    # Polling only: this aiohttp is older than python-engineio's websocket client expects.
+    await client.connect(listen_url, transports=["polling"])
+    try:
+        await client.emit("session_request", {"session_id": None})
+        session_id = await asyncio.wait_for(confirmations.get(), 20)
+        pushed = await asyncio.to_thread(
+            requests.post, f"{push_url}/webhooks/socketio/push", headers={"X-API-Key": api_key},
+            json={"session_id": session_id, "text": "您的包裹正在派送中", "author": {"role": "notice"}}, timeout=30)
+        assert pushed.status_code == 200, pushed.text
+        return pushed.json(), await asyncio.wait_for(inbox.get(), 20)
+    finally:
+        await client.disconnect()
+
+
+@pytest.mark.e2e
+@pytest.mark.redis
+def test_two_rasa_instances_share_chat_rooms_through_redis(stack, tmp_path: Path) -> None:
+    require_service("Redis", "127.0.0.1", 6379)
+    instances = [Stack(), Stack()]
+
+    def start(index: int) -> None:
+        free = Ports.free()
+        instances[index].start(Ports(backend=free.backend, rasa=free.rasa, actions=stack.stack.ports.actions),
+                               env={"REDIS_URL": "redis://127.0.0.1:6379/0"}, model=stack.model,
+                               var_dir=tmp_path / f"rasa-{index}", only=("rasa",))
+
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(start, range(2)))
+        # Its own thread: Playwright's sync API keeps an event loop running in this one.
+        with ThreadPoolExecutor(1) as pool:
+            receipt, received = pool.submit(asyncio.run, push_through_other_instance(
+                instances[0].rasa_url, instances[1].rasa_url, stack.api_key)).result()
+    finally:
+        for instance in instances:
+            instance.stop()
+    assert receipt["online_here"] == 0, "the push went to the instance the customer is NOT connected to"
+    assert received == {"text": "您的包裹正在派送中", "author": {"role": "notice"}}
