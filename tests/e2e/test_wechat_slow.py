@@ -99,7 +99,7 @@ def test_agent_or_notice_push_reaches_the_customer(slow_wechat):
     before = len(wechat.api.texts_to(openid))
     reply = requests.post(
         f"{rasa_url}/webhooks/wechat/push",
-        json={"sender_id": f"wx:{openid}", "text": "您好，我是客服小王，您的快件已经安排优先派送。"},
+        json={"sender_id": f"wx:{openid}", "text": "您的快件已经安排优先派送。", "author": {"role": "agent", "name": "小王"}},
         headers={"X-API-Key": get_settings().backend_api_key},
         timeout=30,
     )

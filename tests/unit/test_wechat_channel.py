@@ -264,3 +264,11 @@ def test_retry_reaching_another_instance_gets_the_first_instances_reply(fake_api
         assert first == retry == "收到：在吗，运费按重量计算"
 
     asyncio.run(scenario())
+
+
+def test_agent_messages_say_a_person_wrote_them():
+    from bot.channels.wechat.channel import _signed_by
+
+    assert _signed_by({"role": "agent", "name": "小王"}) == "【人工客服小王】"
+    assert _signed_by({"role": "agent"}) == "【人工客服】"
+    assert _signed_by({"role": "notice"}) == "" and _signed_by(None) == ""

@@ -315,9 +315,18 @@ class WeChatInput(InputChannel):
         if not isinstance(body.get("text"), str) or not body["text"].strip():
             return response.json({"error": "text is required"}, status=400)
         buttons = body.get("buttons") if isinstance(body.get("buttons"), list) else []
+        text = _signed_by(body.get("author")) + body["text"]
         try:
-            await self.get_output_channel().send_response(body["sender_id"], {"text": body["text"], "buttons": buttons})
+            await self.get_output_channel().send_response(body["sender_id"], {"text": text, "buttons": buttons})
         except Exception as exc:
             logger.exception("WeChat push failed")
             return response.json({"error": f"WeChat did not accept the message: {exc}"}, status=502)
         return response.json({"status": "sent", "sender_id": body["sender_id"]})
+
+
+def _signed_by(author: Any) -> str:
+    """WeChat shows plain text only: a person's message says who wrote it, so it is not taken for the bot."""
+    if not isinstance(author, dict) or author.get("role") != "agent":
+        return ""
+    name = author.get("name") if isinstance(author.get("name"), str) else ""
+    return f"【人工客服{name.strip()[:20]}】" if name.strip() else "【人工客服】"
