@@ -84,7 +84,7 @@ def accept(session: Session, handoff: Handoff, agent: Agent) -> dict[str, Any]:
     session.commit()
     if result.rowcount != 1:
         session.refresh(handoff)
-        raise ApiError(409, "not_waiting", "这个会话已被接入或已结束。", status=handoff.status)
+        raise ApiError(409, "not_waiting", "这个会话已被接入或已结束。", handoff_status=handoff.status)
     session.refresh(handoff)
     _system_message(session, handoff, f"人工客服{agent.display_name}已接入，接下来由我为您服务。", agent)
     logger.info("handoff %s accepted by %s", handoff.id, agent.username)

@@ -16,7 +16,7 @@ from bot.backend.clock import iso, utcnow
 from bot.backend.errors import ApiError
 from bot.backend.models import ConversationEvent, Customer
 from bot.backend.privacy import mask_phone
-from bot.console import delivery, hours
+from bot.console import hours
 from bot.console.models import CallbackRequest, Handoff, HandoffMessage, Team
 from bot.console.routing import eta_minutes, position, team_for
 from bot.console.schemas import CallbackIn, HandoffIn, InboundIn
@@ -25,8 +25,8 @@ from bot.console.views import log_safe
 logger = logging.getLogger("bot.console")
 
 OPEN_STATUSES = ("waiting", "active")
-# While waiting (no agent yet) the customer can go back to the assistant.
-_CANCEL_RE = re.compile(r"^\s*(取消(转)?人工|取消|不用了|不需要了|算了|不转了|不等了|cancel)\W*$", re.I)
+# While waiting (no agent yet) the customer can withdraw the request; plain "取消" belongs to the forms.
+_CANCEL_RE = re.compile(r"^\s*(取消(转)?人工(客服)?|不(用|要|需要)(转)?人工了?|不转(人工)?了|不等了)\W*$")
 
 
 def open_handoff(session: Session, conversation_id: str) -> Handoff | None:
@@ -96,7 +96,11 @@ def create(session: Session, body: HandoffIn) -> dict[str, Any]:
 
 
 def inbound(session: Session, body: InboundIn) -> dict[str, Any]:
-    """A customer message while a handoff may be open: stored for the agent (True) or left to the assistant."""
+    """A customer message while a handoff may be open.
+
+    Waiting for an agent: the assistant keeps helping (so nobody sits in silence) and the message is copied
+    for the agent. Owned by an agent: only the agent gets it (`intercepted`), the assistant stays silent.
+    """
     handoff = open_handoff(session, body.conversation_id)
     if handoff is None:
         return {"intercepted": False, "status": None}
@@ -107,30 +111,9 @@ def inbound(session: Session, body: InboundIn) -> dict[str, Any]:
                                    created_at=utcnow()))
         session.commit()
         return {"intercepted": False, "status": "cancelled"}
-    first_wait_message = handoff.status == "waiting" and not _has_customer_message(session, handoff)
     session.add(HandoffMessage(handoff_id=handoff.id, author="customer", text=body.text, created_at=utcnow()))
     session.commit()
-    if first_wait_message:
-        _tell_waiting(session, handoff)
-    return {"intercepted": True, "status": handoff.status, "handoff_id": handoff.id}
-
-
-def _has_customer_message(session: Session, handoff: Handoff) -> bool:
-    return session.execute(
-        select(HandoffMessage.id).where(HandoffMessage.handoff_id == handoff.id,
-                                        HandoffMessage.author == "customer").limit(1)
-    ).first() is not None
-
-
-def _tell_waiting(session: Session, handoff: Handoff) -> None:
-    """Once per handoff, so the customer knows the message was not lost while no agent has taken it yet."""
-    place = position(session, handoff)
-    text = (f"您的留言已转给人工客服，您现在排在第 {place} 位，大约还需等待 {eta_minutes(place)} 分钟。"
-            "不想等的话，回复“取消”可以回到智能客服。")
-    sent = delivery.push_text(handoff.channel, handoff.conversation_id, text, {"role": "notice"})
-    session.add(HandoffMessage(handoff_id=handoff.id, author="system", text=text, created_at=utcnow(),
-                               delivered=sent.delivered, delivery_ms=sent.elapsed_ms))
-    session.commit()
+    return {"intercepted": handoff.status == "active", "status": handoff.status, "handoff_id": handoff.id}
 
 
 def state(session: Session, conversation_id: str) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.console.models import Handoff
@@ -23,8 +23,9 @@ REASONS = tuple(REASON_TEAMS)
 
 
 def team_for(reason: str, is_vip: bool) -> str:
-    """Key customers always reach the VIP team (their account managers sit there)."""
-    return "vip" if is_vip else REASON_TEAMS.get(reason, "general")
+    """The team by reason. Key customers keep their team but jump its queue (`waiting_order`); the VIP team
+    takes the ones who ask for their account manager."""
+    return REASON_TEAMS.get(reason, "general")
 
 
 def waiting_order():  # type: ignore[no-untyped-def]
@@ -33,7 +34,8 @@ def waiting_order():  # type: ignore[no-untyped-def]
 
 def position(session: Session, handoff: Handoff) -> int:
     """1 for the next conversation an agent of the team will take."""
-    ahead_vip = Handoff.is_vip.is_(True) if not handoff.is_vip else Handoff.is_vip.is_(None)
+    # Every waiting key customer is ahead of an ordinary one; within a class, the older ones are.
+    ahead_vip = Handoff.is_vip.is_(True) if not handoff.is_vip else false()
     same_class_older = and_(Handoff.is_vip == handoff.is_vip,
                             or_(Handoff.created_at < handoff.created_at,
                                 and_(Handoff.created_at == handoff.created_at, Handoff.id < handoff.id)))

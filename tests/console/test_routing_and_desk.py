@@ -1,0 +1,156 @@
+"""Routing by reason, key customers first then oldest, queue position and wait; the agent's desk over HTTP."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.console.conftest import login, open_handoff
+
+VIP_PHONE = "13812345678"  # a key customer in the demo seed (account manager 周经理)
+
+
+def conv(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def test_reasons_go_to_their_teams(desk_backend) -> None:
+    expected = {"asked_for_human": "general", "not_understood_twice": "general", "backend_down": "general",
+                "angry_customer": "complaints", "claim_over_limit": "claims", "manager_requested": "vip"}
+    for reason, team in expected.items():
+        assert open_handoff(desk_backend, conv("route"), reason)["team"] == team
+
+
+def test_an_unknown_reason_is_refused(desk_backend) -> None:
+    reply = desk_backend.post("/handoffs", json={"conversation_id": conv("bad"), "reason": "bored"})
+    assert reply.status_code == 422
+
+
+def test_key_customers_jump_the_queue_then_oldest_first(desk_backend) -> None:
+    agent = login(desk_backend, "sun")  # claims team
+    first = open_handoff(desk_backend, conv("claims-a"), "claim_over_limit")
+    second = open_handoff(desk_backend, conv("claims-b"), "claim_over_limit")
+    vip = open_handoff(desk_backend, conv("claims-vip"), "claim_over_limit", customer_phone=VIP_PHONE)
+    assert vip["is_vip"] and vip["position"] == 1 and vip["account_manager"] == "周经理"
+    queue = agent.get(f"{desk_backend.base_url}/console/api/queue", timeout=15).json()
+    ours = [vip["handoff_id"], first["handoff_id"], second["handoff_id"]]
+    order = [item["id"] for item in queue["waiting"]]
+    assert order[0] == vip["handoff_id"] and [i for i in order if i in ours] == ours
+    positions = {item["id"]: item["position"] for item in queue["waiting"]}
+    assert positions[second["handoff_id"]] == positions[first["handoff_id"]] + 1 == second["position"] + 1
+    assert [item["position"] for item in queue["waiting"]] == list(range(1, len(order) + 1))
+    # The wait promised grows with the place in the queue (settings.handoff_eta_minutes per conversation).
+    last = queue["waiting"][-1]
+    state = desk_backend.get(f"/handoffs/by-conversation/{last['conversation_id']}").json()
+    assert state["position"] == len(order) and state["eta_minutes"] == 3 * len(order)
+    assert queue["waiting"][0]["customer_phone"] == "138****5678"
+
+
+def test_a_second_request_joins_the_open_handoff(desk_backend) -> None:
+    conversation = conv("twice")
+    first = open_handoff(desk_backend, conversation)
+    again = open_handoff(desk_backend, conversation)
+    assert again["handoff_id"] == first["handoff_id"] and again["status"] == "already_open"
+
+
+def test_a_conversation_from_waiting_to_agent_and_back(desk_backend) -> None:
+    base = desk_backend.base_url
+    conversation = conv("life")
+    created = open_handoff(desk_backend, conversation, transcript=[{"role": "user", "text": "转人工", "at": 1.0}],
+                           slots={"tracking_number": "ZT100000000001", "phone": "13511112222"},
+                           customer_phone="13511112222", intent="track_parcel")
+    handoff = created["handoff_id"]
+    # Waiting: the assistant still answers, the agent will see the message.
+    inbound = {"conversation_id": conversation, "text": "人呢？", "channel": "socketio"}
+    assert desk_backend.post("/handoffs/inbound", json=inbound).json()["intercepted"] is False
+
+    agent, colleague, other_team = login(desk_backend, "li"), login(desk_backend, "zhao"), login(desk_backend, "qian")
+    assert other_team.post(f"{base}/console/api/handoffs/{handoff}/accept", timeout=15).status_code == 404
+    detail = agent.post(f"{base}/console/api/handoffs/{handoff}/accept", timeout=15).json()
+    assert detail["status"] == "active" and detail["transcript"][0]["text"] == "转人工"
+    assert detail["slots"]["phone"] == "135****2222" and detail["intent"] == "track_parcel"
+    assert any(m["author"] == "customer" and m["text"] == "人呢？" for m in detail["messages"])
+    # Only one agent can own it; only the owner can write.
+    assert colleague.post(f"{base}/console/api/handoffs/{handoff}/accept", timeout=15).status_code == 409
+    assert colleague.post(f"{base}/console/api/handoffs/{handoff}/messages", json={"text": "hi"},
+                          timeout=15).status_code == 409
+
+    # Active: the assistant is silent, the customer's message is stored for the agent.
+    inbound["text"] = "我的快递到哪了"
+    assert desk_backend.post("/handoffs/inbound", json=inbound).json()["intercepted"] is True
+    sent = agent.post(f"{base}/console/api/handoffs/{handoff}/messages", json={"text": "您好，我帮您查一下"}, timeout=15)
+    assert sent.status_code == 201
+    # No Rasa in this test: the message is kept and marked undelivered, with the reason for the agent.
+    assert sent.json()["delivered"] is False and sent.json()["problem"]
+    messages = agent.get(f"{base}/console/api/handoffs/{handoff}/messages?after=0", timeout=15).json()["messages"]
+    assert [m["text"] for m in messages if m["author"] in ("customer", "agent")][-2:] == ["我的快递到哪了", "您好，我帮您查一下"]
+
+    context = agent.get(f"{base}/console/api/handoffs/{handoff}/context", timeout=15).json()
+    assert context["parcel"]["tracking_number"] == "ZT100000000001"
+    assert context["customer"] is None or context["customer"]["phone"] == "135****2222"
+
+    ended = agent.post(f"{base}/console/api/handoffs/{handoff}/end", timeout=15).json()
+    assert ended["status"] == "ended" and ended["assistant_resumed"] is False
+    assert desk_backend.post("/handoffs/inbound", json=inbound).json()["intercepted"] is False
+
+
+def test_quick_actions_open_tickets_for_the_customer(desk_backend) -> None:
+    base = desk_backend.base_url
+    created = open_handoff(desk_backend, conv("quick"), customer_phone="13600001234",
+                           slots={"tracking_number": "ZT100000000002"})
+    agent = login(desk_backend, "li")
+    handoff = created["handoff_id"]
+    agent.post(f"{base}/console/api/handoffs/{handoff}/accept", timeout=15)
+    complaint = agent.post(f"{base}/console/api/handoffs/{handoff}/complaints", timeout=15,
+                           json={"category": "attitude", "description": "快递员态度差"})
+    assert complaint.status_code == 201 and complaint.json()["number"].startswith("CP")
+    claim = agent.post(f"{base}/console/api/handoffs/{handoff}/claims", timeout=15,
+                       json={"tracking_number": "ZT100000000002", "claim_type": "damage", "description": "外箱压坏",
+                             "claimed_amount_fen": 5000})
+    assert claim.status_code == 201 and claim.json()["number"].startswith("CL")
+    context = agent.get(f"{base}/console/api/handoffs/{handoff}/context", timeout=15).json()
+    assert complaint.json()["number"] in [c["number"] for c in context["complaints"]]
+    assert claim.json()["number"] in [c["number"] for c in context["claims"]]
+    bad = agent.post(f"{base}/console/api/handoffs/{handoff}/complaints", timeout=15,
+                     json={"category": "weather", "description": "x"})
+    assert bad.status_code == 422
+    assert agent.get(f"{base}/console/api/parcels/ZT100000000003", timeout=15).json()["status"] == "delayed"
+
+
+def test_waiting_customers_can_go_back_to_the_assistant(desk_backend) -> None:
+    conversation = conv("cancel")
+    open_handoff(desk_backend, conversation)
+    reply = desk_backend.post("/handoffs/inbound",
+                              json={"conversation_id": conversation, "text": "取消转人工", "channel": "socketio"})
+    assert reply.json() == {"intercepted": False, "status": "cancelled"}
+    assert desk_backend.get(f"/handoffs/by-conversation/{conversation}").json()["status"] is None
+
+
+def test_kpi_report_for_the_console(desk_backend) -> None:
+    report = login(desk_backend, "li").get(f"{desk_backend.base_url}/console/api/kpi?days=30", timeout=15).json()
+    assert report["handoffs_by_reason"]["asked_for_human"] >= 1
+    assert report["handoffs_by_team"]["general"] >= 1 and len(report["daily_handoffs"]) == 14
+    assert 0 <= report["containment_rate"] <= 1 and report["satisfaction_average"] is not None
+
+
+def test_out_of_hours_becomes_a_callback_with_consent(closed_backend) -> None:
+    conversation = conv("night")
+    answer = open_handoff(closed_backend, conversation)
+    assert answer["status"] == "out_of_hours" and answer["handoff_id"] is None
+    assert answer["next_open_text"].startswith(("今天", "明天"))
+    refused = closed_backend.post("/callbacks", json={"conversation_id": conversation, "phone": "13511112222",
+                                                      "consent": False})
+    assert refused.status_code == 422
+    bad_phone = closed_backend.post("/callbacks", json={"conversation_id": conversation, "phone": "12345",
+                                                        "consent": True})
+    assert bad_phone.status_code == 422
+    callback = closed_backend.post("/callbacks", json={"conversation_id": conversation, "phone": "135 1111 2222",
+                                                       "consent": True})
+    assert callback.status_code == 201
+    body = callback.json()
+    assert body["phone"] == "135****2222" and body["call_after_text"] == answer["next_open_text"]
+    # Nothing is queued for agents, and the customer's messages still go to the assistant.
+    assert closed_backend.post("/handoffs/inbound", json={"conversation_id": conversation, "text": "在吗",
+                                                          "channel": "socketio"}).json()["intercepted"] is False
+    agent = login(closed_backend, "agent")
+    items = agent.get(f"{closed_backend.base_url}/console/api/callbacks", timeout=15).json()["items"]
+    assert any(item["id"] == body["callback_id"] and item["phone"] == "13511112222" for item in items)
