@@ -5,6 +5,7 @@ Other parts (an agent console…) plug in by adding their router or mount in `cr
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -52,6 +53,10 @@ def health() -> dict[str, Any]:
 
 @asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # Everything imported so far lives as long as the process: keep it out of the collector's full passes,
+    # which otherwise show up as latency spikes in the p99.
+    gc.collect()
+    gc.freeze()
     notifier = Notifier() if get_settings().parcel_notices_enabled else None
     if notifier:
         notifier.start()
