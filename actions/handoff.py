@@ -249,7 +249,7 @@ class ActionRegisterCallback(Action):
                 dispatcher.utter_message(text="好的。请留一个方便接听的手机号，客服上班后会打这个号码联系您。")
             return [SlotSet("handoff_callback_offered", "need_phone")]
         done = [SlotSet("handoff_callback_offered", None), SlotSet("callback_phone", None)]
-        payload = {"conversation_id": tracker.sender_id, "channel": (tracker.get_latest_input_channel() or "")[:16],
+        payload = {"conversation_id": tracker.sender_id, "channel": (tracker.get_latest_input_channel() or "")[:16] or None,
                    "phone": phone, "reason": tracker.get_slot("handoff_reason") or REASON_CUSTOMER_ASKED,
                    "consent": True, "is_vip": bool(tracker.get_slot("customer_vip"))}
         try:
