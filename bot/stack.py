@@ -136,7 +136,7 @@ class Stack:
         env: Mapping[str, str] | None = None,
         model: Path = DEFAULT_MODEL,
         var_dir: Path | None = None,
-        timeout: float = 300.0,
+        timeout: float = 480.0,
         only: Collection[str] | None = None,
     ) -> None:
         """Start every process and return once each answers its health check; on failure stop them all.

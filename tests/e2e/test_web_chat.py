@@ -232,12 +232,77 @@ def test_two_rasa_instances_share_chat_rooms_through_redis(stack, tmp_path: Path
     try:
         with ThreadPoolExecutor(2) as pool:
             list(pool.map(start, range(2)))
-        # Its own thread: Playwright's sync API keeps an event loop running in this one.
-        with ThreadPoolExecutor(1) as pool:
-            receipt, received = pool.submit(asyncio.run, push_through_other_instance(
-                instances[0].rasa_url, instances[1].rasa_url, stack.api_key)).result()
+        receipt, received = run_async(
+            push_through_other_instance(instances[0].rasa_url, instances[1].rasa_url, stack.api_key))
     finally:
         for instance in instances:
             instance.stop()
     assert receipt["online_here"] == 0, "the push went to the instance the customer is NOT connected to"
     assert received == {"text": "您的包裹正在派送中", "author": {"role": "notice"}}
+
+
+class SocketCustomer:
+    """A customer's socket.io connection without a browser (polling: this aiohttp is too old for websockets)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.client = socketio.AsyncClient()
+        self.inbox: asyncio.Queue = asyncio.Queue()
+        self.confirmations: asyncio.Queue = asyncio.Queue()
+        self.client.on("bot_uttered", self.inbox.put)
+        self.client.on("session_confirm", self.confirmations.put)
+
+    async def open(self, session_id: str | None = None) -> str:
+        await self.client.connect(self.url, transports=["polling"])
+        await self.client.emit("session_request", {"session_id": session_id})
+        return await asyncio.wait_for(self.confirmations.get(), 20)
+
+    async def say(self, payload) -> dict:
+        await self.client.emit("user_uttered", payload)
+        return await asyncio.wait_for(self.inbox.get(), 30)
+
+    async def close(self) -> None:
+        await self.client.disconnect()
+
+
+def run_async(coroutine):
+    # Its own thread: Playwright's sync API may keep an event loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+@pytest.mark.e2e
+def test_reconnecting_with_the_same_session_keeps_the_conversation(stack) -> None:
+    async def scenario() -> tuple[str, str, dict]:
+        first = SocketCustomer(stack.rasa_url)
+        session_id = await first.open()
+        await first.say({"message": "在吗", "session_id": session_id})
+        await first.close()
+        second = SocketCustomer(stack.rasa_url)
+        again = await second.open(session_id)
+        reply = await second.say({"message": "什么东西不能寄", "session_id": again})
+        await second.close()
+        return session_id, again, reply
+
+    session_id, again, reply = run_async(scenario())
+    assert again == session_id
+    assert reply.get("text")
+    assert [event["text"] for event in user_events(stack, session_id)] == ["在吗", "什么东西不能寄"]
+
+
+@pytest.mark.e2e
+def test_malformed_and_oversized_messages_get_no_crash_and_a_polite_note(stack) -> None:
+    async def scenario() -> tuple[str, dict, dict]:
+        customer = SocketCustomer(stack.rasa_url)
+        session_id = await customer.open()
+        for junk in ("just a string", {"message": 42}, {"message": "   "}, None):
+            await customer.client.emit("user_uttered", junk)
+        too_long = await customer.say({"message": "寄" * 1200, "session_id": session_id})
+        normal = await customer.say({"message": "在吗", "session_id": session_id})
+        await customer.close()
+        return session_id, too_long, normal
+
+    session_id, too_long, normal = run_async(scenario())
+    assert "精简" in too_long["text"]
+    assert normal.get("text")
+    assert [event["text"] for event in user_events(stack, session_id)] == ["在吗"]
