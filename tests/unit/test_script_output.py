@@ -17,6 +17,20 @@ from bot.script import detect_script
 from tests.support import require_service
 
 
+@pytest.fixture()
+def redis_namespace():
+    """A namespace of its own in the shared Redis, removed afterwards."""
+    require_service("Redis", "127.0.0.1", 6379)
+    import redis
+
+    namespace = f"test-{uuid.uuid4().hex}"
+    yield namespace
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    keys = list(client.scan_iter(f"courier:{namespace}:*"))
+    if keys:
+        client.delete(*keys)
+
+
 def run(coro):
     return asyncio.run(coro)
 
@@ -99,11 +113,9 @@ def test_wrapped_channel_delivers_traditional_to_traditional_customers_only():
 
 
 @pytest.mark.redis
-def test_script_memory_in_redis_is_shared_between_instances():
-    require_service("Redis", "127.0.0.1", 6379)
-
+def test_script_memory_in_redis_is_shared_between_instances(redis_namespace):
     async def scenario():
-        namespace = f"test-script-{uuid.uuid4().hex}"
+        namespace = redis_namespace
         one = ScriptMemory(RedisStore("redis://127.0.0.1:6379/0", namespace))
         two = ScriptMemory(RedisStore("redis://127.0.0.1:6379/0", namespace))
         await one.observe("wx:o1", "唔該幫我查件")

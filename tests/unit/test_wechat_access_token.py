@@ -9,6 +9,21 @@ from bot.channels.wechat.customer_service_api import CustomerServiceApi, Custome
 from tests.support import require_service
 from tests.wechat_fake_api import FakeWeChatApi
 
+
+@pytest.fixture()
+def redis_namespace():
+    """A namespace of its own in the shared Redis, removed afterwards."""
+    require_service("Redis", "127.0.0.1", 6379)
+    import redis
+
+    namespace = f"test-{uuid.uuid4().hex}"
+    yield namespace
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    keys = list(client.scan_iter(f"courier:{namespace}:*"))
+    if keys:
+        client.delete(*keys)
+
+
 APP_ID, SECRET = "wxtoken000000001", "token-secret"
 
 
@@ -56,11 +71,9 @@ def test_wrong_secret_is_a_clear_error(fake_api):
 
 
 @pytest.mark.redis
-def test_instances_sharing_redis_refresh_once(fake_api):
-    require_service("Redis", "127.0.0.1", 6379)
-
+def test_instances_sharing_redis_refresh_once(fake_api, redis_namespace):
     async def scenario():
-        namespace = f"test-token-{uuid.uuid4().hex}"
+        namespace = redis_namespace
         instances = [
             AccessTokenProvider(fake_api.base_url, APP_ID, SECRET, RedisStore("redis://127.0.0.1:6379/0", namespace))
             for _ in range(4)

@@ -8,6 +8,20 @@ from bot.channels.wechat.dedupe import DedupeStore, message_key
 from tests.support import require_service
 
 
+@pytest.fixture()
+def redis_namespace():
+    """A namespace of its own in the shared Redis, removed afterwards."""
+    require_service("Redis", "127.0.0.1", 6379)
+    import redis
+
+    namespace = f"test-{uuid.uuid4().hex}"
+    yield namespace
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    keys = list(client.scan_iter(f"courier:{namespace}:*"))
+    if keys:
+        client.delete(*keys)
+
+
 def test_messages_keyed_by_msgid_events_by_sender_and_time():
     assert message_key({"MsgId": "123", "FromUserName": "o1", "CreateTime": "1"}) == "msg:123"
     a = message_key({"FromUserName": "o1", "CreateTime": "1700000000", "Event": "subscribe"})
@@ -32,15 +46,13 @@ def test_memory_dedupe():
 
 
 @pytest.mark.redis
-def test_redis_dedupe_shared_between_instances():
-    require_service("Redis", "127.0.0.1", 6379)
-
+def test_redis_dedupe_shared_between_instances(redis_namespace):
     async def scenario():
-        await _exercise(RedisStore("redis://127.0.0.1:6379/0", f"test-{uuid.uuid4().hex}"))
-        namespace = f"test-{uuid.uuid4().hex}"
+        await _exercise(RedisStore("redis://127.0.0.1:6379/0", redis_namespace))
+        namespace = redis_namespace
         one = DedupeStore(RedisStore("redis://127.0.0.1:6379/0", namespace))
         two = DedupeStore(RedisStore("redis://127.0.0.1:6379/0", namespace))
-        assert await one.first_seen("msg:1")
-        assert not await two.first_seen("msg:1")
+        assert await one.first_seen("msg:shared")
+        assert not await two.first_seen("msg:shared")
 
     asyncio.run(scenario())
