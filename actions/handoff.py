@@ -202,8 +202,20 @@ class ActionRequestHuman(Action):
         return await hand_off(dispatcher, tracker, reason_for(tracker))
 
 
+def misunderstood_in_a_row(tracker: Tracker) -> int:
+    """How many of the customer's latest messages in a row the assistant did not understand (nlu_fallback)."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        if ((event.get("parse_data") or {}).get("intent") or {}).get("name") != "nlu_fallback":
+            break
+        count += 1
+    return count
+
+
 class ActionHandoffNotUnderstood(Action):
-    """The second low-confidence message in a row: a person takes over instead of a third guess."""
+    """A low-confidence message: say what the assistant can do; the second one in a row goes to a person."""
 
     def name(self) -> str:
         return "action_handoff_not_understood"
@@ -211,6 +223,9 @@ class ActionHandoffNotUnderstood(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if misunderstood_in_a_row(tracker) < 2:
+            dispatcher.utter_message(response="utter_default")
+            return []
         return await hand_off(dispatcher, tracker, REASON_NOT_UNDERSTOOD)
 
 

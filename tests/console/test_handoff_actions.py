@@ -88,8 +88,13 @@ def test_a_key_customer_asking_for_their_manager_reaches_the_vip_team(on_duty) -
 
 def test_the_second_misunderstanding_in_a_row_hands_off(on_duty) -> None:
     conversation = conv("nlu")
-    tracker = make_tracker(latest=user("阿巴阿巴", "nlu_fallback"), sender=conversation)
-    shown = texts(run(ActionHandoffNotUnderstood(), tracker)[0])
+    first = make_tracker(latest=user("阿巴阿巴", "nlu_fallback"), events=history(), sender=conversation)
+    messages, _ = run(ActionHandoffNotUnderstood(), first)
+    assert messages[0]["response"] == "utter_default"
+    assert on_duty.get(f"/handoffs/by-conversation/{conversation}").json()["status"] is None
+    earlier = [user("阿巴阿巴", "nlu_fallback"), {"event": "bot", "text": "不好意思，我没太明白您的意思。"}]
+    second = make_tracker(latest=user("咕噜咕噜", "nlu_fallback"), events=earlier, sender=conversation)
+    shown = texts(run(ActionHandoffNotUnderstood(), second)[0])
     assert "两次都没能理解" in shown
     assert handoff_for(on_duty, conversation)["reason"] == "not_understood_twice"
 

@@ -10,6 +10,7 @@
   function queueItem(item) {
     var li = el("li", "queue-item" + (item.is_vip ? " vip" : "") + (state.selected === item.id ? " selected" : ""));
     li.dataset.handoffId = String(item.id);
+    li.dataset.conversationId = item.conversation_id;
     var top = el("div", "line");
     if (item.is_vip) { top.appendChild(el("span", "badge vip-badge", "VIP")); }
     top.appendChild(el("span", "reason", item.reason_text));

@@ -1,0 +1,132 @@
+"""Human handoff end to end in real browsers against the real stack (Rasa, action server, backend).
+
+A customer chats on the web page and asks for a person; an agent logs in to the console, sees the conversation
+with its transcript, accepts and replies; the reply appears in the customer's page; while the agent owns the
+conversation the assistant stays silent; the agent ends; the assistant is back and asks for a rating, and
+answers the customer's next message. Screenshots of the console go to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from bot.settings import ROOT, get_settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is not installed: run `make browser`.", pytrace=False)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def new_page(browser: Browser, width: int, height: int) -> tuple[Page, list[str]]:
+    page = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN").new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return page, errors
+
+
+def open_chat(page: Page, stack) -> str:
+    page.goto(stack.chat_url)
+    page.locator('#status[data-state="online"]').wait_for(timeout=TIMEOUT_MS)
+    page.locator("body[data-session]").wait_for(timeout=TIMEOUT_MS)
+    return page.locator("body").get_attribute("data-session")
+
+
+def send(page: Page, text: str) -> None:
+    page.fill("#input", text)
+    page.keyboard.press("Enter")
+
+
+def wait_for_row(page: Page, kind: str, contains: str, timeout_ms: int = TIMEOUT_MS) -> str:
+    row = page.locator(f".row-{kind} .text", has_text=contains).last
+    row.wait_for(timeout=timeout_ms)
+    return row.inner_text()
+
+
+def console_login(page: Page, stack) -> None:
+    page.goto(f"{stack.backend_url}/console/")
+    page.wait_for_url("**/console/login")
+    page.fill("#username", "agent")
+    page.fill("#password", get_settings().console_demo_password)
+    page.click("#login-button")
+    page.wait_for_url("**/console/")
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"handoff_{name}.png"), full_page=True)
+
+
+@pytest.mark.e2e
+@pytest.mark.browser
+def test_a_person_takes_over_the_web_chat_and_hands_back(stack, browser: Browser) -> None:
+    customer, customer_errors = new_page(browser, 420, 820)
+    agent, agent_errors = new_page(browser, 1360, 860)
+    console_login(agent, stack)
+    session_id = open_chat(customer, stack)
+
+    send(customer, "ZT100000000001 到哪了")
+    wait_for_row(customer, "bot", "ZT100000000001")
+    asked = time.monotonic()
+    send(customer, "转人工")
+    queued = wait_for_row(customer, "bot", "队列")
+    assert "排在第 1 位" in queued or "前面还有" in queued
+
+    item = agent.locator(f'#waiting li[data-conversation-id="{session_id}"]')
+    item.wait_for(timeout=TIMEOUT_MS)
+    appeared_s = time.monotonic() - asked
+    item.click()
+    transcript = agent.locator("#transcript")
+    transcript.locator(".bubble-row.customer .text", has_text="转人工").wait_for(timeout=TIMEOUT_MS)
+    shown = transcript.inner_text()
+    assert "ZT100000000001 到哪了" in shown and "队列" in shown, shown
+    shot(agent, "console_queue")
+
+    agent.click("#accept")
+    wait_for_row(customer, "agent", "已接入")
+    reply = "您好，我是小王。您的快件在济南中转，预计明天送达。"
+    agent.fill("#reply", reply)
+    sent = time.monotonic()
+    agent.keyboard.press("Enter")
+    wait_for_row(customer, "agent", "预计明天送达")
+    delivered_s = time.monotonic() - sent
+
+    # While the agent owns the conversation the assistant says nothing; the agent sees the message live.
+    bots_before = customer.locator(".row-bot").count()
+    send(customer, "好的，那能送到公司吗？")
+    transcript.locator(".bubble-row.customer .text", has_text="能送到公司吗").wait_for(timeout=TIMEOUT_MS)
+    time.sleep(2)
+    assert customer.locator(".row-bot").count() == bots_before, "the assistant answered during the agent session"
+    shot(agent, "console_chat")
+
+    agent.click("#end")
+    wait_for_row(customer, "bot", "人工服务已结束")
+    wait_for_row(customer, "bot", "打个分")
+    send(customer, "5")
+    thanks = wait_for_row(customer, "bot", "感谢")
+    assert "好评" in thanks
+    shot(customer, "customer_chat")
+    shot(agent, "console_ended")
+
+    ratings = requests.get(f"{stack.backend_url}/api/v1/reports/kpi?days=1", headers={"X-API-Key": stack.api_key},
+                           timeout=30).json()["counts"]["ratings"]
+    assert ratings >= 1
+    assert not customer_errors and not agent_errors, customer_errors + agent_errors
+    print(f"handoff appeared in the console after {appeared_s:.2f} s; agent reply delivered in {delivered_s:.2f} s")
