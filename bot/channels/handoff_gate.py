@@ -21,30 +21,22 @@ logger = logging.getLogger(__name__)
 TIMEOUT_S = 2.0
 MAX_TEXT_CHARS = 4000
 
-_sessions: dict[int, aiohttp.ClientSession] = {}
 
+async def intercept(sender_id: str, text: str, channel: str, metadata: dict[str, Any] | None = None,
+                    backend: tuple[str, str] | None = None) -> bool:
+    """True when the message was handed to a human agent and the assistant must stay silent.
 
-def _http() -> aiohttp.ClientSession:
-    """One pooled client per event loop (an aiohttp session cannot cross loops)."""
-    loop = asyncio.get_running_loop()
-    session = _sessions.get(id(loop))
-    if session is None or session.closed:
-        session = aiohttp.ClientSession(
-            headers={"X-API-Key": get_settings().backend_api_key},
-            timeout=aiohttp.ClientTimeout(total=TIMEOUT_S),
-        )
-        _sessions[id(loop)] = session
-    return session
-
-
-async def intercept(sender_id: str, text: str, channel: str, metadata: dict[str, Any] | None = None) -> bool:
-    """True when the message was handed to a human agent and the assistant must stay silent."""
+    `backend` (URL, API key) defaults to the settings; tests point it at their own backend.
+    """
     if not sender_id or not isinstance(text, str) or not text.strip():
         return False
     body = {"conversation_id": sender_id[:128], "text": text.strip()[:MAX_TEXT_CHARS], "channel": channel[:16]}
-    url = f"{get_settings().backend_base_url}/api/v1/handoffs/inbound"
+    base_url, api_key = backend or (get_settings().backend_base_url, get_settings().backend_api_key)
+    url = f"{base_url}/api/v1/handoffs/inbound"
     try:
-        async with _http().post(url, json=body) as reply:
+        # A client per message: localhost is cheap, and nothing outlives the event loop that made it.
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_S)) as http, \
+                http.post(url, json=body, headers={"X-API-Key": api_key}) as reply:
             if reply.status != 200:
                 logger.warning("handoff gate: backend answered HTTP %s; the assistant answers", reply.status)
                 return False
