@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,8 +61,12 @@ def new_session() -> Session:
     return _session_factory()()
 
 
-def get_session() -> Iterator[Session]:
-    """FastAPI dependency: one session per request, always closed."""
+async def get_session() -> AsyncIterator[Session]:
+    """FastAPI dependency: one session per request, always closed.
+
+    Async on purpose: opening a Session does no I/O, and a sync generator dependency would cost two thread-pool
+    hops per request. The route functions that use it are sync and run in the pool as usual.
+    """
     session = new_session()
     try:
         yield session
