@@ -18,8 +18,16 @@ from bot import geography
 
 ORIGIN, DESTINATION = "origin", "destination"
 
-_ORIGIN_BEFORE = ("从", "由", "自")
-_DESTINATION_BEFORE = ("到", "往", "至", "去", "寄", "发", "送", "运", "回", "邮", "→", "->", "-", "—", "~", "～")
+_ORIGIN_BEFORE = ("从", "由", "自", "from", "From", "FROM")
+_DESTINATION_BEFORE = ("到", "往", "至", "去", "寄", "发", "送", "运", "回", "邮", "→", "->", "-", "—", "~", "～",
+                       "to", "To", "TO", "老家")
+# "西藏能送吗": a single place followed by these is where the parcel should go.
+_DESTINATION_AFTER = ("能送", "能寄", "能到", "能不能", "可以寄", "可以送", "可不可以", "送得到", "寄得到", "到得了",
+                      "收得到", "送不送", "寄不寄")
+# Form-like wording: "寄件城市郑州", "收件城市是佛山".
+_FIELD_FILLERS = ("城市", "地址", "地", "是", "为", ":", "：")
+_ORIGIN_FIELDS = ("寄件", "发件", "寄出", "始发", "出发地", "发货")
+_DESTINATION_FIELDS = ("收件", "收货", "目的地", "收件人", "派送")
 _ORIGIN_AFTER = ("到", "寄", "发", "运", "送", "至", "往", "去", "→", "->", "-", "—", "~", "～", "邮", "出发")
 # "在 X" says where someone is: the customer (origin) or the receiver (destination); otherwise, as in
 # "还在青岛中转", it is where the parcel is and no role.
@@ -52,7 +60,7 @@ def _stripped_before(text: str, start: int) -> str:
 
 
 def _stripped_after(text: str, end: int) -> str:
-    return text[end:end + 4].lstrip()
+    return text[end:end + 6].lstrip()
 
 
 def _located_role(text: str, start: int) -> str | None:
@@ -67,10 +75,27 @@ def _located_role(text: str, start: int) -> str | None:
     return None
 
 
+def _field_role(text: str, start: int) -> str | None:
+    before = text[max(0, start - 8):start].rstrip()
+    stripped = before
+    while filler := next((f for f in _FIELD_FILLERS if stripped.endswith(f)), None):
+        stripped = stripped[: -len(filler)].rstrip()
+    if stripped == before:
+        return None
+    if stripped.endswith(_DESTINATION_FIELDS):
+        return DESTINATION
+    if stripped.endswith(_ORIGIN_FIELDS):
+        return ORIGIN
+    return None
+
+
 def _cue_role(text: str, start: int, end: int) -> str | None:
     before, after = _stripped_before(text, start), _stripped_after(text, end)
     if before.endswith("在"):
         return _located_role(text, start)
+    field_role = _field_role(text, start)
+    if field_role:
+        return field_role
     if before.endswith(_ORIGIN_BEFORE):
         return ORIGIN
     if before.endswith(_DESTINATION_BEFORE):
@@ -96,6 +121,9 @@ def _is_list(text: str, mentions: list[CityMention]) -> bool:
 
 def _fill_missing_roles(mentions: list[CityMention], text: str) -> list[CityMention]:
     roles = [mention.role for mention in mentions]
+    if mentions and roles[-1] is None and _stripped_after(text, mentions[-1].end).startswith(_DESTINATION_AFTER):
+        roles[-1] = DESTINATION
+        mentions = [*mentions[:-1], CityMention(mentions[-1].start, mentions[-1].end, mentions[-1].value, DESTINATION)]
     if len(mentions) >= 2:
         if all(role is None for role in roles):
             if _is_list(text, mentions):
