@@ -33,8 +33,9 @@ AFFIRM_WORDS = re.compile(r"^(是|是的|对|对的|没错|确认|确定|好|好
 DENY_WORDS = re.compile(r"(不对|不是|错了|有误|改一下|修改|要改|不正确|^否|^不$|^no\b)", re.I)
 
 # Intents that mean "the customer is doing something else" while a form waits for free text: the form then
-# rejects and the shared rules (FAQ answer, cancel, person) take over.
-INTERRUPTING_INTENTS = {"faq", "cancel", "request_human", "bot_challenge", "greet", "goodbye"}
+# rejects and the shared rules (FAQ answer, cancel, person) take over. Deliberately short: a description
+# such as "五天了还在路上" can be mistaken for small talk, and losing it would be worse than keeping a "你好".
+INTERRUPTING_INTENTS = {"faq", "cancel", "request_human"}
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -43,8 +44,12 @@ def latest_text(tracker: Tracker) -> str:
 
 
 def raw_text(tracker: Tracker) -> str:
-    """The latest message exactly as written: what a ticket's description keeps."""
-    return ((tracker.latest_message or {}).get("text") or "").strip()
+    """The latest message exactly as written: what a ticket's description keeps.
+
+    The NLU's script normaliser hands Simplified text to the pipeline and keeps the customer's own words in
+    `original_text`."""
+    message = tracker.latest_message or {}
+    return (message.get("original_text") or message.get("text") or "").strip()
 
 
 def latest_intent(tracker: Tracker) -> str:
