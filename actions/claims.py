@@ -141,6 +141,20 @@ class ValidateClaimForm(FormValidationAction):
             slots = [s for s in slots if s not in ("claim_amount", "claim_evidence")]
         return slots
 
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        asked = _asked(tracker)
+        image_url = tt.latest_metadata(tracker).get("image_url")
+        if image_url and asked not in (None, "claim_evidence"):
+            # A photo sent before we asked for one is kept for the claim, and the open question asked again.
+            urls = list(tracker.get_slot("claim_evidence_urls") or [])
+            if image_url not in urls:
+                urls.append(image_url)
+            dispatcher.utter_message(text="收到照片，会作为凭证附在理赔单上。")
+            return [SlotSet(asked, None), SlotSet("claim_evidence_urls", urls[:10])]
+        return await super().run(dispatcher, tracker, domain)
+
     # ---- extraction -------------------------------------------------------------------------------------
     async def extract_claim_tracking_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

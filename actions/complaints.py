@@ -77,6 +77,17 @@ class ValidateComplaintForm(FormValidationAction):
     def name(self) -> str:
         return "validate_complaint_form"
 
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        asked = _asked(tracker)
+        if tt.latest_metadata(tracker).get("image_url") and asked:
+            # Complaint tickets hold text only: say so instead of taking "[图片]" as an answer.
+            dispatcher.utter_message(text="收到您的照片。投诉登记暂时只能记录文字，麻烦用文字简单说明；"
+                                          "如果物品损坏需要赔偿，可以之后发“申请理赔”上传照片。")
+            return [SlotSet(asked, None)]
+        return await super().run(dispatcher, tracker, domain)
+
     # ---- extraction: what this message says for each slot ---------------------------------------------
     async def extract_complaint_category(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

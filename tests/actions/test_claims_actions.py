@@ -169,3 +169,10 @@ def test_status_shows_the_payout_date_once_approved(client: BackendClient, api) 
     assert "¥90.00" in shown and "前完成赔付" in shown and "周" in shown
     shown = texts(run(ActionClaimStatus(), make_tracker(slots={"claim_lookup": "CL19990101001"}))[0])
     assert "没有查到" in shown
+
+
+def test_a_photo_sent_before_it_was_asked_for_is_kept_and_the_question_repeated() -> None:
+    shown, slots = answer("[图片]", "claim_description", {"claim_evidence_urls": ["a"]},
+                          metadata={"image_url": "http://example.invalid/b.jpg"})
+    assert "收到照片" in shown and slots["claim_description"] is None
+    assert slots["claim_evidence_urls"] == ["a", "http://example.invalid/b.jpg"]

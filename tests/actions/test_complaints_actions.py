@@ -170,3 +170,12 @@ def test_status_with_the_backend_down_apologises(dead_client) -> None:
     tracker = make_tracker(slots={"complaint_lookup": "CP20261123001"})
     shown = texts(run(ActionComplaintStatus(), tracker)[0])
     assert "抱歉" in shown and "转人工" in shown
+
+
+def test_a_photo_is_not_taken_for_an_answer() -> None:
+    latest = user("[图片]")
+    latest["parse_data"]["metadata"] = {"image_url": "http://example.invalid/c.jpg"}
+    tracker = make_tracker(slots={"requested_slot": "complaint_description"}, latest=latest,
+                           active_loop="complaint_form")
+    messages, events = run(ValidateComplaintForm(), tracker)
+    assert "文字" in texts(messages) and slot_events(events) == {"complaint_description": None}
