@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.backend.api import api_router
 from bot.backend.db import get_engine
@@ -27,22 +28,44 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 
 class BodyLimit:
-    """Refuses a request whose declared body is larger than settings.max_request_bytes (413)."""
+    """Refuses a body larger than settings.max_request_bytes (413): by its Content-Length when declared, else
+    (chunked uploads) by counting while buffering it, so no request can make the service hold more."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            length = dict(scope.get("headers") or []).get(b"content-length")
-            if length is not None and (not length.isdigit() or int(length) > self.limit):
-                error = ApiError(413, "payload_too_large", "提交的内容太大了，请精简后再试。")
-                from fastapi.responses import JSONResponse
-
-                await JSONResponse(error.body(), status_code=413)(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None:
+            if not length.isdigit() or int(length) > self.limit:
+                await self._refuse(scope, receive, send)
                 return
-        await self.app(scope, receive, send)
+            await self.app(scope, receive, send)
+            return
+        messages, size = [], 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                await self._refuse(scope, receive, send)
+                return
+            if message["type"] != "http.request" or not message.get("more_body"):
+                break
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
+        error = ApiError(413, "payload_too_large", "提交的内容太大了，请精简后再试。")
+        await JSONResponse(error.body(), status_code=413)(scope, receive, send)
 
 
 def health() -> dict[str, Any]:

@@ -75,6 +75,17 @@ def test_oversized_request_body(backend):
     assert_error(response, 413, "payload_too_large")
 
 
+def test_oversized_chunked_body(backend):
+    def chunks():
+        for _ in range(8):
+            yield b"x" * (1024 * 1024)
+
+    response = backend.post("/complaints", data=chunks(), headers={"Content-Type": "application/json"})
+    assert_error(response, 413, "payload_too_large")
+    small = backend.post("/ratings", data=iter([b'{"score":', b" 4}"]), headers={"Content-Type": "application/json"})
+    assert small.status_code == 201, small.text
+
+
 def test_bad_idempotency_key(backend):
     response = backend.post("/ratings", json={"score": 3}, headers={"Idempotency-Key": "k" * 200})
     assert_error(response, 422, "invalid_idempotency_key")
