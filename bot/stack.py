@@ -3,6 +3,8 @@
 `make run` (bot.runner) and the end-to-end tests (tests/e2e/conftest.py) both use `Stack`, so the tests
 exercise exactly what a newcomer starts. Every child runs in its own process group: stopping the stack
 signals whole groups, so nothing a child spawned outlives it and the ports are free again afterwards.
+Each child also asks Linux to SIGTERM it when the thread that started it dies (even by SIGKILL), so a killed
+test run leaves no servers behind: call `start()` from a thread that lives as long as the stack.
 """
 
 from __future__ import annotations
@@ -27,6 +29,15 @@ from bot.settings import ROOT
 
 HOST = "127.0.0.1"
 DEFAULT_MODEL = ROOT / "models" / "courier.tar.gz"
+
+# Runs first in each child: prctl(PR_SET_PDEATHSIG, SIGTERM), give up if the starter is already gone, then
+# become the real command (the setting survives exec).
+_DIE_WITH_STARTER = (
+    "import ctypes, os, signal, sys\n"
+    "ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)\n"
+    "os.getppid() == int(sys.argv[1]) or sys.exit('the process that started this one is gone')\n"
+    "os.execv(sys.argv[2], sys.argv[2:])\n"
+)
 
 
 class StackError(RuntimeError):
@@ -232,8 +243,11 @@ class Stack:
     def _spawn(self, service: Service, env: dict[str, str]) -> None:
         service.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(service.log_path, "wb") as log:
+            command = service.command
+            if sys.platform.startswith("linux"):
+                command = [sys.executable, "-c", _DIE_WITH_STARTER, str(os.getpid()), *command]
             service.process = subprocess.Popen(
-                service.command, cwd=self.root, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                command, cwd=self.root, env=env, stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT, start_new_session=True)
 
     def _wait_healthy(self, timeout: float) -> None:

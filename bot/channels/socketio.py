@@ -11,6 +11,8 @@ What this channel adds:
 - message metadata: the channel name and the script the customer wrote in (for replies in that script);
 - `POST /webhooks/socketio/push` (header `X-API-Key`): other processes (agent console, parcel notices) put a
   message into a customer's chat; with REDIS_URL set, rooms are shared by every Rasa instance;
+- replies in the customer's script (bot.channels.script_output) and the handoff gate: while a person owns
+  the conversation, the customer's messages go to the agent, not to the assistant;
 - `make_output_channel()`: the single place output channels are built, so a subclass can wrap them.
 """
 
@@ -34,6 +36,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
 from bot.channels import handoff_gate
+from bot.channels.script_output import remember_script, wrap_output
 from bot.script import detect_script
 from bot.settings import get_settings
 
@@ -120,12 +123,13 @@ class SocketIOInput(RasaSocketIOInput):
         return "socketio"
 
     def make_output_channel(self, metadata: dict[str, Any] | None = None) -> OutputChannel:
-        """Build the channel replies go through; override to wrap it (e.g. to convert the script).
+        """Build the channel replies go through: every message is converted to the recipient's script.
 
-        `metadata` is the customer message's metadata (`script`…) when there is one, else what the pusher sent.
+        Override to wrap it further. `metadata` is the customer message's metadata (`script`…) when there is
+        one, else what the pusher sent.
         """
         assert self.sio is not None, "the blueprint creates the socket.io server"
-        return WebChatOutput(self.sio, self.bot_message_evt, self.namespace)
+        return wrap_output(WebChatOutput(self.sio, self.bot_message_evt, self.namespace))
 
     def get_output_channel(self) -> OutputChannel | None:
         # Used by Rasa's trigger-intent API (proactive notices) with output_channel=socketio.
@@ -213,6 +217,7 @@ class SocketIOInput(RasaSocketIOInput):
             "channel": self.name(),
             "script": detect_script(text),
         }
+        await remember_script(sender_id, text)  # so every reply to this customer uses their script
         output = self.make_output_channel(metadata)
         if len(text) > MAX_MESSAGE_CHARS:
             await output.send_text_message(sender_id, TOO_LONG_REPLY)

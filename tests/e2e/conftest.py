@@ -12,6 +12,7 @@ Use it as:
 from __future__ import annotations
 
 import os
+import signal
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -88,6 +89,7 @@ class RunningStack:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     var_dir = tmp_path_factory.mktemp("stack-var")
     running = Stack()
+    _stop_on_sigterm(running)
     started = time.monotonic()
     try:
         running.start(Ports.free(), model=MODEL, var_dir=var_dir)
@@ -97,3 +99,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
         yield RunningStack(running, var_dir, time.monotonic() - started)
     finally:
         running.stop()
+
+
+def _stop_on_sigterm(running: Stack) -> None:
+    """A test run ended by SIGTERM (e.g. `timeout`) stops the servers before it dies."""
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def stop_then_die(signum: int, frame) -> None:
+        running.stop(grace=5)
+        signal.signal(signal.SIGTERM, previous if callable(previous) else signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop_then_die)

@@ -18,6 +18,7 @@ import requests
 import socketio
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from bot.script import detect_script
 from bot.settings import ROOT
 from bot.stack import Ports, Stack
 from tests.support import require_service
@@ -104,10 +105,14 @@ def screenshot(page: Page, name: str) -> None:
 def test_each_question_gets_a_real_reply_in_the_page(stack, page: Page) -> None:
     session_id = open_chat(page, stack)
     questions = ["在吗", "什么东西不能寄", "可以寄充電寶嗎", "今天天气怎么样"]
+    answers = {}
     for question in questions:
-        replies = say(page, question)
-        assert replies and all(reply.strip() for reply in replies), f"no reply to {question!r}"
+        answers[question] = say(page, question)
+        assert answers[question] and all(reply.strip() for reply in answers[question]), f"no reply to {question!r}"
     screenshot(page, "four_questions")
+    # Replies follow the script the customer writes in.
+    assert detect_script("".join(answers["可以寄充電寶嗎"])) == "traditional", answers["可以寄充電寶嗎"]
+    assert detect_script("".join(answers["今天天气怎么样"])) != "traditional", answers["今天天气怎么样"]
 
     events = user_events(stack, session_id)
     assert [event["text"] for event in events] == questions
@@ -230,8 +235,9 @@ def test_two_rasa_instances_share_chat_rooms_through_redis(stack, tmp_path: Path
                                var_dir=tmp_path / f"rasa-{index}", only=("rasa",))
 
     try:
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(start, range(2)))
+        # One after the other from this thread: a child is stopped when the thread that started it ends.
+        for index in range(2):
+            start(index)
         receipt, received = run_async(
             push_through_other_instance(instances[0].rasa_url, instances[1].rasa_url, stack.api_key))
     finally:

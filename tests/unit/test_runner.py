@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -122,3 +123,35 @@ def test_banner_names_every_url(tmp_path: Path) -> None:
                 "http://localhost:8000/docs", "rasa shell"):
         assert url in text
     assert "?rasa=" not in text  # the page finds Rasa on its default port by itself
+
+
+def test_children_stop_when_their_starter_is_killed(tmp_path: Path) -> None:
+    """kill -9 of `make run` or of a test run must not leave servers holding the ports."""
+    pid_file = tmp_path / "child.pid"
+    starter_script = (
+        "import os, sys, time\n"
+        "from pathlib import Path\n"
+        "from bot.stack import Service, Stack\n"
+        "stack = Stack()\n"
+        f"child = Service('sleeper', [sys.executable, '-c', 'import time; time.sleep(300)'], 0, '/', "
+        f"Path({str(tmp_path / 'sleeper.log')!r}))\n"
+        "stack._spawn(child, dict(os.environ))\n"
+        f"Path({str(pid_file)!r}).write_text(str(child.process.pid))\n"
+        "time.sleep(300)\n"
+    )
+    starter = subprocess.Popen([sys.executable, "-c", starter_script])
+    try:
+        deadline = time.monotonic() + 30
+        while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        child = int(pid_file.read_text())
+        assert _alive(child)
+        starter.kill()
+        starter.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(child), "the child outlived its killed starter"
+    finally:
+        if starter.poll() is None:
+            starter.kill()
