@@ -239,7 +239,8 @@ class ActionHandoffEnded(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         dispatcher.utter_message(text="本次人工服务已结束，接下来由智能客服继续为您服务。")
-        return [SlotSet("rating_ticket", None), SlotSet("rating_score", None)]
+        # rating_score is left alone: setting it (even to None) would make the form validate it as an answer.
+        return [SlotSet("rating_ticket", None)]
 
 
 def _post_callback(payload: dict[str, Any]) -> dict[str, Any]:

@@ -96,7 +96,7 @@ def test_a_person_takes_over_the_web_chat_and_hands_back(stack, browser: Browser
     transcript = agent.locator("#transcript")
     transcript.locator(".bubble-row.customer .text", has_text="转人工").wait_for(timeout=TIMEOUT_MS)
     shown = transcript.inner_text()
-    assert "ZT100000000001 到哪了" in shown and "队列" in shown, shown
+    assert "ZT100000000001 到哪了" in shown and "济南" in shown, shown  # the customer and the assistant
     shot(agent, "console_queue")
 
     agent.click("#accept")
@@ -122,6 +122,7 @@ def test_a_person_takes_over_the_web_chat_and_hands_back(stack, browser: Browser
     send(customer, "5")
     thanks = wait_for_row(customer, "bot", "感谢")
     assert "好评" in thanks
+    assert "请回复 1 到 5" not in customer.locator("#messages").inner_text(), "the survey complained before asking"
     shot(customer, "customer_chat")
     shot(agent, "console_ended")
 
