@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from bot.script import detect_script
+from bot.script import detect_script, to_simplified, to_traditional
 from tests.wechat_fake_api import FakeWeChatApi
 from tests.wechat_side import (
     ACCOUNT,
@@ -167,6 +167,7 @@ def test_traditional_customer_gets_traditional_replies_on_wechat(wechat):
     openid = new_openid()
     first = wechat.converse(openid, text_xml(openid, "請問寄件的運費怎麼計算", wechat.next_msg_id()))
     _assert_traditional([first])
+    assert "運費" in first and "6000" in first, first  # the pricing FAQ, converted
     second = wechat.converse(openid, text_xml(openid, "好的，謝謝", wechat.next_msg_id()))
     assert detect_script(second) != "simplified", second
 
@@ -175,11 +176,20 @@ def test_traditional_customer_gets_traditional_replies_on_rest(stack):
     sender = f"rest-trad-{uuid.uuid4().hex[:8]}"
     replies = stack.rest_turn(sender, "請問寄件的運費怎麼計算")
     _assert_traditional([m.get("text", "") for m in replies])
+    assert any("運費" in m.get("text", "") and "6000" in m.get("text", "") for m in replies), replies
     titles = [b["title"] for m in replies for b in m.get("buttons") or []]
     assert all(detect_script(t) != "simplified" for t in titles), titles
     # A neutral message keeps the customer's script.
     replies = stack.rest_turn(sender, "好的")
     assert all(detect_script(m.get("text", "")) != "simplified" for m in replies), replies
     # Simplified customers are untouched.
-    replies = stack.rest_turn(f"rest-simp-{uuid.uuid4().hex[:8]}", "请问寄件的运费怎么计算")
+    replies = stack.rest_turn(f"rest-simp-{uuid.uuid4().hex[:8]}", "客服几点上班")
     assert replies and all(detect_script(m.get("text", "")) != "traditional" for m in replies), replies
+    assert any("8:00" in m.get("text", "") for m in replies), replies  # the service-hours FAQ
+
+
+def test_hong_kong_customer_gets_hong_kong_conventions(stack):
+    replies = stack.rest_turn(f"rest-hk-{uuid.uuid4().hex[:8]}", "客服幾點上班呀，我想搵人工")
+    texts = [m.get("text", "") for m in replies]
+    _assert_traditional(texts)
+    assert all(to_traditional(to_simplified(t), "hk") == t for t in texts), texts
