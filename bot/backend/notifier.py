@@ -13,7 +13,7 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import requests
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.backend.clock import utcnow
 from bot.backend.db import new_session
@@ -24,6 +24,7 @@ from bot.settings import get_settings
 log = logging.getLogger("bot.backend.notifier")
 MAX_ATTEMPTS = 8
 BATCH = 20
+CLAIM_HOLD = timedelta(seconds=60)
 
 
 def _payload(notice: ParcelNotice) -> dict:
@@ -48,17 +49,35 @@ def deliver(notice: ParcelNotice, http: requests.Session) -> str | None:
     return None
 
 
+def _claim(session, notice: ParcelNotice) -> bool:  # type: ignore[no-untyped-def]
+    """Take the notice for this process (optimistic: the attempt counter must still be what we read), so two
+    backend processes never push the same notice; a crash mid-delivery leaves it due again a minute later."""
+    result = session.execute(
+        update(ParcelNotice)
+        .where(ParcelNotice.id == notice.id, ParcelNotice.state == "pending",
+               ParcelNotice.attempts == notice.attempts)
+        .values(attempts=notice.attempts + 1, next_attempt_at=utcnow() + CLAIM_HOLD)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
 def run_once(http: requests.Session) -> int:
     """Deliver the notices that are due; how many were attempted."""
+    attempted = 0
     with new_session() as session:
-        now = utcnow()
         due = session.execute(
-            select(ParcelNotice).where(ParcelNotice.state == "pending", ParcelNotice.next_attempt_at <= now)
+            select(ParcelNotice.id, ParcelNotice.attempts)
+            .where(ParcelNotice.state == "pending", ParcelNotice.next_attempt_at <= utcnow())
             .order_by(ParcelNotice.id).limit(BATCH)
-        ).scalars().all()
-        for notice in due:
+        ).all()
+        for row in due:
+            if not _claim(session, row):
+                continue
+            notice = session.get(ParcelNotice, row.id, populate_existing=True)
+            attempted += 1
             error = deliver(notice, http)
-            notice.attempts += 1
             if error is None:
                 notice.state = "delivered"
                 notice.delivered_at = utcnow()
@@ -70,7 +89,7 @@ def run_once(http: requests.Session) -> int:
                 log.warning("notice %s for %s not delivered (%s), attempt %s", notice.id, notice.tracking_number,
                             error, notice.attempts)
             session.commit()
-        return len(due)
+    return attempted
 
 
 class Notifier:
