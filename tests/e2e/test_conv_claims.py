@@ -1,0 +1,145 @@
+"""Claim conversations end to end: the cap that applies, photos, the manual-review limit, status."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from tests.e2e.flows2_chat import Backend, Chat, first, fresh_phone, tw
+
+pytestmark = pytest.mark.e2e
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+@pytest.fixture(scope="module")
+def photo_url() -> Iterator[str]:
+    """Where the channel says the customer's photo is (WeChat's PicUrl / the web chat's upload)."""
+
+    class Photo(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(PNG)))
+            self.end_headers()
+            self.wfile.write(PNG)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Photo)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/photo.png"
+    server.shutdown()
+
+
+def test_an_uninsured_damage_claim_with_a_photo(stack, photo_url: str) -> None:
+    chat, backend, phone = Chat(stack, "cl-photo"), Backend(stack), fresh_phone()
+    assert "快递单号" in chat.say("我要理赔"), chat.history()
+    assert "[破损]" in chat.say("ZT100000000002"), chat.history()
+    assert "保价" in chat.say("破损"), chat.history()
+    assert "损失" in chat.say("没有保价"), chat.history()
+    assert "描述" in chat.say("300元"), chat.history()
+    assert "联系电话" in chat.say("杯子碎了两个，外箱也压扁了"), chat.history()
+    assert "照片" in chat.say(phone), chat.history()
+    assert "已收到 1 张照片" in chat.say("[图片]", image_url=photo_url), chat.history()
+    shown = chat.say("好了")
+    assert "¥300.00" in shown and "1 张" in shown, chat.history()
+    shown = chat.say("确认")
+    number = first(r"CL\d{11}", shown)
+    assert "运费的 3 倍" in shown and "1 张照片" in shown and "3 个工作日" in shown, chat.history()
+    chat.say("4分")
+
+    claim = backend.get(f"/claims/{number}")
+    assert claim["claim_type"] == "damage" and claim["insured"] is False
+    assert claim["claimed_amount_fen"] == 30000 and claim["cap_rule"] == "uninsured_freight_multiple"
+    assert claim["evidence_count"] == 1 and claim["needs_manual_review"] is False
+    assert backend.ratings_of(chat.sender) == [(4, number)]
+
+
+def test_a_claim_above_the_limit_goes_to_a_specialist(stack) -> None:
+    chat, backend, phone = Chat(stack, "cl-review"), Backend(stack), fresh_phone()
+    before = backend.kpi()["handoffs_by_reason"].get("claim_over_limit", 0)
+    assert "保价" in chat.say("ZT100000000007 丢了 我要理赔"), chat.history()
+    assert "保价金额" in chat.say("保价了"), chat.history()
+    chat.say("5000")
+    chat.say("4800")
+    chat.say("整箱都没收到，物流显示已签收")
+    shown = chat.say(phone)
+    assert "照片" in shown, chat.history()
+    assert "¥5000.00" in chat.say("没有照片"), chat.history()
+    shown = chat.say("确认")
+    number = first(r"CL\d{11}", shown)
+    assert "理赔专员亲自审核" in shown and "¥2000.00" in shown, chat.history()
+    assert "正在为您转接" not in shown, chat.history()
+
+    claim = backend.get(f"/claims/{number}")
+    assert claim["needs_manual_review"] is True and claim["compensation_cap_fen"] == 500000
+    assert claim["claim_type"] == "loss" and claim["declared_value_fen"] == 500000
+    assert backend.kpi()["handoffs_by_reason"].get("claim_over_limit", 0) == before + 1
+
+
+def test_a_traditional_delay_claim_asks_no_amount_and_waives_the_freight(stack) -> None:
+    chat, backend, phone = Chat(stack, "cl-tw-delay"), Backend(stack), fresh_phone()
+    chat.say("我要申請理賠")
+    chat.say("ZT100000000003")
+    assert tw("保价") in chat.say("延誤"), chat.history()
+    shown = chat.say("沒有保價")
+    assert tw("描述") in shown and tw("损失") not in shown, chat.history()
+    assert tw("联系电话") in chat.say("晚了五天才到，耽誤了事情"), chat.history()
+    shown = chat.say(phone)
+    assert tw("请核对理赔信息") in shown and tw("照片") not in shown, chat.history()
+    shown = chat.say("確認")
+    number = first(r"CL\d{11}", shown)
+    assert tw("免除运费") in shown, chat.history()
+    claim = backend.get(f"/claims/{number}")
+    assert claim["claim_type"] == "delay" and claim["cap_rule"] == "delay_freight_waived"
+
+
+def test_a_question_and_a_correction_while_claiming(stack) -> None:
+    chat, backend, phone = Chat(stack, "cl-correct"), Backend(stack), fresh_phone()
+    chat.say("申请理赔")
+    shown = chat.say("保价费怎么算")
+    assert "保价" in shown and "快递单号" in shown, chat.history()
+    chat.say("ZT100000000002")
+    chat.say("少件")
+    chat.say("没保价")
+    chat.say("500")
+    chat.say("少了一件外套")
+    chat.say(phone)
+    chat.say("没有")
+    shown = chat.say("金额改成800")
+    assert "¥800.00" in shown and "请核对" in shown, chat.history()
+    number = first(r"CL\d{11}", chat.say("确认"))
+    claim = backend.get(f"/claims/{number}")
+    assert claim["claim_type"] == "missing" and claim["claimed_amount_fen"] == 80000
+
+
+def test_a_cancelled_claim_stores_nothing(stack) -> None:
+    chat, backend = Chat(stack, "cl-cancel"), Backend(stack)
+    before = backend.kpi()["counts"]["claims_pending"]
+    chat.say("我要理赔")
+    chat.say("ZT100000000002")
+    assert "取消理赔申请" in chat.say("算了"), chat.history()
+    assert backend.kpi()["counts"]["claims_pending"] == before
+
+
+def test_status_shows_the_payout_date_once_approved(stack) -> None:
+    chat, backend, phone = Chat(stack, "cl-status"), Backend(stack), fresh_phone()
+    claim = backend.post("/claims", {"tracking_number": "ZT100000000002", "claim_type": "damage",
+                                     "insured": False, "claimed_amount_fen": 5000,
+                                     "description": "杯子碎了", "contact_phone": phone})
+    shown = chat.say(f"理赔单{claim['number']}怎么样了")
+    assert claim["number"] in shown and "已受理" in shown, chat.history()
+    backend.post(f"/claims/{claim['number']}/decision", {"approved": True})
+    shown = chat.say("查一下理赔进度")
+    assert "手机号" in shown or claim["number"] in shown, chat.history()
+    if claim["number"] not in shown:
+        shown = chat.say(phone)
+    assert "¥50.00" in shown and "前完成赔付" in shown, chat.history()
