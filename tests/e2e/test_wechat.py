@@ -193,3 +193,20 @@ def test_hong_kong_customer_gets_hong_kong_conventions(stack):
     texts = [m.get("text", "") for m in replies]
     _assert_traditional(texts)
     assert all(to_traditional(to_simplified(t), "hk") == t for t in texts), texts
+
+
+def test_proactive_messages_reach_the_wechat_customer_in_their_script(stack, wechat):
+    """The path parcel notices take: Rasa's trigger-intent API with the chat's own output channel."""
+    openid = new_openid()
+    wechat.converse(openid, text_xml(openid, "客服幾點上班", wechat.next_msg_id()))
+    before = len(wechat.api.texts_to(openid))
+    reply = requests.post(
+        f"{stack.rasa_url}/conversations/wx:{openid}/trigger_intent",
+        params={"output_channel": "latest"},
+        json={"name": "greet"},
+        timeout=60,
+    )
+    assert reply.status_code == 200, reply.text
+    texts = wechat.api.wait_for_texts(openid, before + 1, timeout=30)[before:]
+    assert texts, "the proactive message did not reach WeChat's customer-service API"
+    _assert_traditional(texts)
