@@ -63,3 +63,18 @@ def test_ambiguous_names_need_place_context():
 def test_outside_mainland_places_are_found():
     assert cities("可以寄香港吗") == [("香港", "destination")]
     assert cities("台北寄到上海") == [("台北", "origin"), ("上海", "destination")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("寄件城市郑州", [("郑州", "origin")]),
+        ("收件城市是佛山", [("佛山", "destination")]),
+        ("西藏能送吗", [("西藏", "destination")]),
+        ("ship to 佛山 多少钱", [("佛山", "destination")]),
+        ("寄东西回老家昆明", [("昆明", "destination")]),
+        ("深圳能寄到北京吗", [("深圳", "origin"), ("北京", "destination")]),
+    ],
+)
+def test_form_fields_and_reachability_questions(text, expected):
+    assert cities(text) == expected
