@@ -176,3 +176,26 @@ def test_a_photo_sent_before_it_was_asked_for_is_kept_and_the_question_repeated(
                           metadata={"image_url": "http://example.invalid/b.jpg"})
     assert "收到照片" in shown and slots["claim_description"] is None
     assert slots["claim_evidence_urls"] == ["a", "http://example.invalid/b.jpg"]
+
+
+def test_a_later_photo_goes_to_the_last_claim_and_a_kept_claim_is_filed_on_the_next_turn(
+    dead_client, backend_url: str, api, photo_url: str
+) -> None:
+    from actions.backend_client import set_client
+    from actions.every_turn import ActionValidateSlotMappings
+
+    _, slots = _submit("cl-unit-later", {**UNINSURED, "claim_phone": "13688889999"})
+    pending = slots["claim_pending"]
+    set_client(BackendClient(base_url=backend_url))
+    tracker = make_tracker(slots={"claim_pending": pending}, latest=user("在吗", "greet"), sender="cl-unit-later")
+    messages, events = run(ActionValidateSlotMappings(), tracker)
+    number = slot_events(events)["last_claim_number"]
+    assert "已补交" in texts(messages) and number in texts(messages)
+    assert slot_events(events)["claim_pending"] is None
+
+    photo = user("[图片]")
+    photo["parse_data"]["metadata"] = {"image_url": photo_url}
+    tracker = make_tracker(slots={"last_claim_number": number}, latest=photo, sender="cl-unit-later")
+    messages, _ = run(ActionValidateSlotMappings(), tracker)
+    assert f"照片已补充到理赔单 {number}" in texts(messages)
+    assert api("GET", f"/api/v1/claims/{number}").json()["evidence_count"] == 1
