@@ -106,6 +106,6 @@ def test_agent_or_notice_push_reaches_the_customer(slow_wechat):
     assert reply.status_code == 200, reply.text
     texts = wechat.api.wait_for_texts(openid, before + 1, timeout=10)
     # The customer wrote Traditional, so the agent's words arrive in Traditional too.
-    assert texts[-1] == "您好，我是客服小王，您的快件已經安排優先派送。"
+    assert texts[-1] == "【人工客服小王】您的快件已經安排優先派送。"
     refused = requests.post(f"{rasa_url}/webhooks/wechat/push", json={"sender_id": "wx:x", "text": "hi"}, timeout=10)
     assert refused.status_code == 401
