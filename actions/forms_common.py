@@ -51,9 +51,27 @@ def latest_intent(tracker: Tracker) -> str:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
 
 
+NEVER_AN_ANSWER = {"cancel", "request_human"}
+QUESTION_RE = re.compile(r"[吗嘛呢？?]|怎么|怎样|多少|几[天点时个号]|能不能|可不可以|是否|什么|哪些|如何|为什么|多久")
+
+
+def looks_like_question(text: str) -> bool:
+    return bool(QUESTION_RE.search(text))
+
+
 def is_answer_turn(tracker: Tracker) -> bool:
-    """False for FAQ, cancel, handoff…: their rules answer them and the form must not take the text."""
-    return latest_intent(tracker) not in NOT_AN_ANSWER
+    """False for FAQ, cancel, handoff…: their rules answer them and the form must not take the text.
+
+    A short non-question the classifier filed under FAQ ("标准", "改一下") is still an answer: the form
+    asked a question, and a FAQ is asked, not stated.
+    """
+    intent = latest_intent(tracker)
+    if intent in NEVER_AN_ANSWER:
+        return False
+    if intent == "faq":
+        text = latest_text(tracker)
+        return len(text) <= 12 and not looks_like_question(text)
+    return intent not in NOT_AN_ANSWER
 
 
 def entities(tracker: Tracker, name: str) -> list[dict[str, Any]]:

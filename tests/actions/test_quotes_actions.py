@@ -129,3 +129,9 @@ def test_a_correction_while_asked_for_the_size_does_not_skip_the_size() -> None:
                       entities=[entity("weight", "3", text)], after={"weight": "3"})
     slots = slot_events(run(ValidateQuoteForm(), tracker)[1])
     assert slots["weight"] == "3" and slots.get("dimensions") is None
+
+
+def test_a_short_answer_the_classifier_took_for_a_faq_is_still_the_answer() -> None:
+    assert slot_events(run(ValidateQuoteForm(), in_form("标准", "service_level", intent="faq"))[1]) == {
+        "service_level": "standard"}
+    assert slot_events(run(ValidateQuoteForm(), in_form("标准件怎么收费？", "service_level", intent="faq"))[1]) == {}
