@@ -272,3 +272,37 @@ def test_agent_messages_say_a_person_wrote_them():
     assert _signed_by({"role": "agent", "name": "小王"}) == "【人工客服小王】"
     assert _signed_by({"role": "agent"}) == "【人工客服】"
     assert _signed_by({"role": "notice"}) == "" and _signed_by(None) == ""
+
+
+def test_stale_or_missing_timestamps_are_refused_when_a_window_is_set():
+    body = b"<xml><ToUserName>gh</ToUserName><FromUserName>o1</FromUserName><MsgType>text</MsgType></xml>"
+    open_message(TOKEN, None, _signed_args(), body, max_age_s=300)
+    old = str(int(time.time()) - 3600)
+    signer = WeChatSigner()
+    signer.add_data(TOKEN, old, "n9")
+    with pytest.raises(Rejected) as refused:  # validly signed, but a replay from an hour ago
+        open_message(TOKEN, None, {"signature": signer.signature, "timestamp": old, "nonce": "n9"}, body, max_age_s=300)
+    assert refused.value.status == 403
+    signer = WeChatSigner()
+    signer.add_data(TOKEN, "not-a-time", "n9")
+    with pytest.raises(Rejected):
+        open_message(TOKEN, None, {"signature": signer.signature, "timestamp": "not-a-time", "nonce": "n9"}, body,
+                     max_age_s=300)
+
+
+def test_a_broken_dedupe_store_does_not_leave_the_customer_unanswered(fake_api):
+    class BrokenStore(MemoryStore):
+        async def add(self, key, value, ttl_s):
+            raise ConnectionError("redis down")
+
+        async def set(self, key, value, ttl_s):
+            raise ConnectionError("redis down")
+
+    from bot.channels.wechat.dedupe import DedupeStore
+
+    async def scenario():
+        channel = make_channel(fake_api)
+        channel.dedupe = DedupeStore(BrokenStore())
+        return await channel.answer(text_fields("在吗", msg_id="9101"), Assistant(), deadline(1.0))
+
+    assert asyncio.run(scenario()) == "收到：在吗，运费按重量计算"

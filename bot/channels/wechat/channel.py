@@ -157,7 +157,12 @@ class WeChatInput(InputChannel):
         deadline = asyncio.get_running_loop().time() + self.config.passive_timeout_s
         try:
             fields, encrypted = open_message(
-                self.config.token, self.crypto, request.args, request.body, self.config.accepts_plaintext
+                self.config.token,
+                self.crypto,
+                request.args,
+                request.body,
+                self.config.accepts_plaintext,
+                max_age_s=self.config.dedupe_ttl_s,
             )
         except Rejected as exc:
             logger.warning("WeChat request refused (%s): %s", exc.status, exc.reason)
@@ -196,7 +201,10 @@ class WeChatInput(InputChannel):
         if not outcome.chunks or (turn.delivery is not Delivery.PASSIVE and not turn.claim(Delivery.PASSIVE)):
             return None
         # Retries (even on another instance) get the same reply instead of running the assistant again.
-        await self.dedupe.remember_reply(key, outcome.chunks[0])
+        try:
+            await self.dedupe.remember_reply(key, outcome.chunks[0])
+        except Exception:
+            logger.exception("WeChat dedupe store unavailable; reply for %s not shared", key)
         return outcome.chunks[0]
 
     def _push_when_ready(self, turn: Turn, openid: str) -> None:
@@ -217,7 +225,12 @@ class WeChatInput(InputChannel):
     async def _process_once(
         self, key: str, fields: dict[str, str], on_new_message: Callable[[UserMessage], Awaitable[Any]], deadline: float
     ) -> Outcome:
-        if not await self.dedupe.first_seen(key):
+        try:
+            first = await self.dedupe.first_seen(key)
+        except Exception:  # the shared store is down: answering twice beats not answering
+            logger.exception("WeChat dedupe store unavailable; processing %s without it", key)
+            first = True
+        if not first:
             return Outcome(handled_elsewhere=True, replayed=await self._replayed_reply(key, deadline))
         sender_id = sender_id_for(fields["FromUserName"])
         try:
@@ -229,7 +242,11 @@ class WeChatInput(InputChannel):
     async def _replayed_reply(self, key: str, deadline: float) -> str | None:
         loop = asyncio.get_running_loop()
         while True:
-            reply = await self.dedupe.reply_for(key)
+            try:
+                reply = await self.dedupe.reply_for(key)
+            except Exception:
+                logger.exception("WeChat dedupe store unavailable while waiting for %s", key)
+                return None
             if reply is not None or loop.time() + _POLL_STEP_S >= deadline:
                 return reply
             await asyncio.sleep(_POLL_STEP_S)

@@ -56,11 +56,18 @@ def open_message(
     args: Mapping[str, object],
     body: bytes,
     accept_plaintext: bool = True,
+    max_age_s: float | None = None,
 ) -> tuple[dict[str, str], bool]:
-    """The message's fields and whether it came encrypted (the reply must then be encrypted too)."""
+    """The message's fields and whether it came encrypted (the reply must then be encrypted too).
+
+    `max_age_s`: requests signed longer ago are refused — a replay older than the dedupe window would
+    otherwise be processed again.
+    """
     timestamp, nonce = _arg(args, "timestamp"), _arg(args, "nonce")
     if not token or not is_valid(_arg(args, "signature"), token, timestamp, nonce):
         raise Rejected(403, "bad signature")
+    if max_age_s is not None and not _fresh(timestamp, max_age_s):
+        raise Rejected(403, "stale or malformed timestamp")
     encrypted = (_arg(args, "encrypt_type") or "raw").lower() == "aes"
     if not encrypted and not accept_plaintext:
         # In safe mode the plaintext signature does not cover the body: only encrypted bodies count.
@@ -76,6 +83,13 @@ def open_message(
     if not fields.get("FromUserName") or not fields.get("MsgType"):
         raise Rejected(400, "message without FromUserName or MsgType")
     return fields, encrypted
+
+
+def _fresh(timestamp: str | None, max_age_s: float) -> bool:
+    try:
+        return abs(time.time() - int(timestamp or "")) <= max_age_s
+    except ValueError:
+        return False
 
 
 def _decrypt(token: str, crypto: MessageCrypto, args: Mapping[str, object], envelope: dict[str, str]) -> dict[str, str]:
