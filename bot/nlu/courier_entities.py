@@ -7,6 +7,7 @@ do (`item`), and its city only when the gazetteer found none (a place missing fr
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -25,6 +26,26 @@ from bot.nlu.script_normalizer import simplify_keeping_offsets
 RULE_ENTITY_TYPES = frozenset(
     {"tracking_number", "phone", "weight", "dimensions", "complaint_id", "claim_id", "amount", "city"}
 )
+
+
+# Items are annotated without their quantity ("一箱[茶叶]"); a learned span sometimes takes the measure word.
+# A bare measure word is only stripped when it cannot start a noun itself (包裹, 台灯, 本子 stay whole).
+_LEADING_QUANTITY = re.compile(
+    r"^(?:[一二两三四五六七八九十几半0-9]+[个份件箱台只些包袋瓶盒双套张本条支把部颗]|[个份箱些])"
+)
+_PRONOUNS = frozenset({"他", "她", "它", "我", "你", "他们", "她们", "我们", "你们", "这个", "那个"})
+
+
+def clean_item(entity: dict[str, Any]) -> dict[str, Any] | None:
+    """Item without a leading quantity; None for pronouns, which are never what is being sent."""
+    value = str(entity.get("value", "")).strip()
+    quantity = _LEADING_QUANTITY.match(value)
+    if quantity and len(value) > quantity.end():
+        value = value[quantity.end():]
+        entity = {**entity, "value": value, "start": entity["start"] + quantity.end()}
+    if not value or value in _PRONOUNS:
+        return None
+    return entity
 
 
 def _spans_overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -66,6 +87,10 @@ def merge_entities(learned: list[dict[str, Any]], rules: list[dict[str, Any]]) -
             entity = {**entity, "value": normalize_place(str(entity.get("value", ""))) or entity.get("value")}
         elif entity["entity"] in RULE_ENTITY_TYPES:
             continue
+        elif entity["entity"] == "item":
+            entity = clean_item(entity)
+            if entity is None:
+                continue
         merged.append(entity)
     return sorted(merged, key=lambda e: e["start"])
 

@@ -104,3 +104,17 @@ def test_extractor_process_merges_into_message(normalizer, extractor):
     assert [(e["entity"], e.get("role"), e["value"]) for e in entities] == [
         ("tracking_number", None, "SF1234567890123"), ("city", "destination", "苏州")]
     assert all(e["extractor"] == "CourierEntityExtractor" for e in entities)
+
+
+def test_merge_cleans_learned_items():
+    learned = [_diet("item", 1, 4, "份文件"), _diet("item", 8, 9, "他")]
+    merged = merge_entities(learned, [])
+    assert [(e["entity"], e["value"], e["start"]) for e in merged] == [("item", "文件", 2)]
+    assert merge_entities([_diet("item", 0, 1, "酒")], [])[0]["value"] == "酒"
+    assert merge_entities([_diet("item", 0, 2, "一箱")], [])[0]["value"] == "一箱"
+
+
+def test_item_nouns_starting_with_a_measure_character_stay_whole():
+    for value in ("包裹", "台灯", "本子", "两台电脑"):
+        cleaned = merge_entities([_diet("item", 0, len(value), value)], [])[0]["value"]
+        assert cleaned == ("电脑" if value == "两台电脑" else value)
