@@ -48,7 +48,9 @@ class Customer:
     async def connect(self) -> None:
         confirmed = asyncio.Event()
         self.client.on("session_confirm", lambda *_: confirmed.set())
-        await self.client.connect(self.rasa_url, socketio_path="/socket.io", transports=["websocket"])
+        # Long-polling: the installed aiohttp is too old for python-engineio's websocket client; a held poll
+        # answers as soon as the server emits, so the delivery time is comparable.
+        await self.client.connect(self.rasa_url, socketio_path="/socket.io", transports=["polling"])
         await self.client.emit("session_request", {"session_id": self.session_id})
         await asyncio.wait_for(confirmed.wait(), TIMEOUT_S)
 
