@@ -84,3 +84,13 @@ def test_traditional_customer_gets_a_traditional_itemised_quote(stack) -> None:
     shown = chat.say("標準")
     assert tw("合计") in shown and tw("首重") in shown and "¥" in shown, chat.history()
     assert re.search(tw("从广州寄到上海"), shown), chat.history()
+
+
+def test_traditional_question_mid_quote_is_answered_and_the_form_goes_on(stack) -> None:
+    chat = Chat(stack, "qt-tw-faq")
+    assert tw("寄出") in chat.say("寄到北京多少錢"), chat.history()
+    shown = chat.say("充電寶可以寄嗎")
+    assert tw("充电宝") in shown and tw("寄出") in shown, chat.history()
+    assert tw("多重") in chat.say("上海"), chat.history()
+    slots = slots_of(stack, chat.sender)
+    assert (slots["origin"], slots["destination"]) == ("上海", "北京")

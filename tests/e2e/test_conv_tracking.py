@@ -73,3 +73,11 @@ def test_traditional_customer_is_answered_in_traditional(stack) -> None:
     assert tw("核实") in shown or tw("没有核对上") in shown, chat.history()
     backend = Backend(stack)
     assert backend.get("/parcels/ZT100000000004")["status"] == "out_for_delivery"
+
+
+def test_traditional_customer_with_a_delayed_parcel_gets_the_apology_in_traditional(stack) -> None:
+    chat = Chat(stack, "tr-tw-delay")
+    shown = chat.say("我的快遞ZT100000000003到哪裡了")
+    assert tw("延误") in shown and tw("非常抱歉") in shown, chat.history()
+    assert f"[{tw('我要投诉')}]" in shown and f"[{tw('申请理赔')}]" in shown, chat.history()
+    assert slots_of(stack, chat.sender)["tracking_number"] == "ZT100000000003"
