@@ -183,6 +183,15 @@ class BackendClient:
             headers={"X-Verification-Token": token},
         )
 
+    def subscribe_parcel(self, tracking_number: str, conversation_id: str, channel: str) -> dict[str, Any]:
+        # The backend keeps one subscription per parcel and chat, so a retried call is harmless.
+        return self._request(
+            "POST",
+            f"/api/v1/parcels/{quote(tracking_number, safe='')}/subscriptions",
+            json_body={"conversation_id": conversation_id, "channel": channel},
+            idempotency=f"subscribe-{tracking_number}-{conversation_id}-{time.time_ns()}",
+        )
+
     # ---- quotes ----------------------------------------------------------------------------------------
     def create_quote(self, payload: dict[str, Any], idempotency: str | None = None) -> dict[str, Any]:
         return self._request("POST", "/api/v1/quotes", json_body=payload, idempotency=idempotency)
