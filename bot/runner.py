@@ -45,6 +45,16 @@ def banner(stack: Stack, model: Path) -> str:
         f"  .venv/bin/rasa shell --model {model} --endpoints {stack.var_dir / 'rasa-endpoints.yml'} "
         f"--port {ports.rasa + 1}",
         "",
+    ]
+    if stack.has_backend:
+        # A newcomer's quickest look at proactive notices: subscribe in the chat, then move the parcel on.
+        env = "" if ports.backend == 8000 else f"BACKEND_PORT={ports.backend} "
+        lines += [
+            "See a parcel notice arrive: in the chat send “查一下 ZT100000000001”, then “有变化通知我”, then run",
+            f"  {env}.venv/bin/python -m bot.backend.advance ZT100000000001   (twice: hub, then out for delivery)",
+            "",
+        ]
+    lines += [
         *[f"Note: {note}" for note in stack.notes],
         "Press Ctrl-C to stop everything.",
     ]
