@@ -205,9 +205,13 @@ def _cn_number(text: str) -> Decimal | None:
     return result or None
 
 
+_MONEY_RE = re.compile(r"(保价|价值|[¥￥])?\s*\d+(?:\.\d+)?\s*(元|块|rmb)|[¥￥]\s*\d+(?:\.\d+)?", re.I)
+
+
 def parse_weight_kg(text: str) -> Decimal | None:
     """"5公斤" "2.5kg" "10斤" "500克" "5" "三公斤" → kilograms."""
     text = to_simplified(text).lower()
+    text = _MONEY_RE.sub("", text)  # "保价3000块" is money, not 3000 kg
     m = re.search(r"(\d+(?:\.\d+)?)\s*(公斤|千克|kg|斤|克|g)?", text)
     number: Decimal | None = None
     unit = ""

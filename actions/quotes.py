@@ -32,6 +32,7 @@ from actions.forms_common import (
     previous_slot_value,
 )
 from bot import geography
+from bot.script import to_simplified
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -194,6 +195,26 @@ def validate_weight_value(value: Any, dispatcher: CollectingDispatcher, tracker:
     return {"weight": text}
 
 
+_DECLARED_RE = re.compile(r"(?:保价|价值|值)\D{0,4}?(\d+(?:\.\d+)?)\s*(?:元|块|rmb)?", re.I)
+
+
+def declared_value_fen(tracker: Tracker) -> int | None:
+    """"保价2000元" said anywhere since the quote form opened → the declared value, so the quote shows 保价费."""
+    opened = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name") == "quote_form":
+            opened = True  # the message that opened the form comes just before
+            continue
+        if event.get("event") != "user":
+            continue
+        match = _DECLARED_RE.search(to_simplified(event.get("text") or ""))
+        if match:
+            return int(Decimal(match.group(1)) * 100)
+        if opened:
+            break
+    return None
+
+
 def quote_payload(tracker: Tracker) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "origin": tracker.get_slot("origin"),
@@ -205,6 +226,9 @@ def quote_payload(tracker: Tracker) -> dict[str, Any]:
     sizes = parse_dimensions(dims) if dims and dims != NO_DIMENSIONS else None
     if sizes:
         payload.update(length_cm=sizes[0], width_cm=sizes[1], height_cm=sizes[2])
+    declared = declared_value_fen(tracker)
+    if declared:
+        payload["declared_value_fen"] = declared
     return payload
 
 
@@ -272,5 +296,8 @@ class ActionQuote(Action):
             slots = [error.detail["field"]] if error.detail.get("field") in ("origin", "destination") \
                 else ["origin", "destination"]
             return [*(SlotSet(slot, None) for slot in slots), FollowupAction("quote_form")]
+        if error.code == "declared_value_too_high":
+            dispatcher.utter_message(text=error.message)
+            return []
         dispatcher.utter_message(text=error.message or "抱歉，这些信息暂时没法报价，请核对后再试。")
         return [SlotSet("weight", None), SlotSet("dimensions", None), FollowupAction("quote_form")]

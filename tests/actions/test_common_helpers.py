@@ -25,6 +25,7 @@ def test_phones_are_masked() -> None:
 def test_form_answers_are_parsed() -> None:
     assert parse_weight_kg("十斤") == Decimal(5)
     assert parse_weight_kg("两公斤半") in (Decimal(2), Decimal("2.5"))
+    assert parse_weight_kg("保价3000块") is None and parse_weight_kg("5公斤，保价¥800") == Decimal(5)
     assert parse_dimensions("0.4x0.3x0.3米") == (40, 30, 30)
     assert parse_dimensions("没量过") is None
     assert cities_in_text("從廣州市寄到上海") == ["广州", "上海"]

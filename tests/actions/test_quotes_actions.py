@@ -135,3 +135,14 @@ def test_a_short_answer_the_classifier_took_for_a_faq_is_still_the_answer() -> N
     assert slot_events(run(ValidateQuoteForm(), in_form("标准", "service_level", intent="faq"))[1]) == {
         "service_level": "standard"}
     assert slot_events(run(ValidateQuoteForm(), in_form("标准件怎么收费？", "service_level", intent="faq"))[1]) == {}
+
+
+def test_a_declared_value_mentioned_in_the_conversation_adds_the_insurance_fee(client: BackendClient) -> None:
+    opened = [user("杭州寄北京，保价2000元，多少钱", "request_quote"), {"event": "active_loop", "name": "quote_form"}]
+    shown = texts(run(ActionQuote(), make_tracker(slots=quote_slots(), events=opened))[0])
+    assert "保价费：¥" in shown
+    answered = [user("寄快递多少钱", "request_quote"), {"event": "active_loop", "name": "quote_form"},
+                user("杭州"), user("保价3000块")]
+    assert "保价费：¥" in texts(run(ActionQuote(), make_tracker(slots=quote_slots(), events=answered))[0])
+    earlier = [user("保价2000元"), user("算运费", "request_quote"), {"event": "active_loop", "name": "quote_form"}]
+    assert "保价费" not in texts(run(ActionQuote(), make_tracker(slots=quote_slots(), events=earlier))[0])

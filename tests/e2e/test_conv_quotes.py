@@ -94,3 +94,11 @@ def test_traditional_question_mid_quote_is_answered_and_the_form_goes_on(stack) 
     assert tw("多重") in chat.say("上海"), chat.history()
     slots = slots_of(stack, chat.sender)
     assert (slots["origin"], slots["destination"]) == ("上海", "北京")
+
+
+def test_a_declared_value_in_the_question_shows_the_insurance_fee(stack) -> None:
+    chat = Chat(stack, "qt-insured")
+    chat.say("从杭州寄5公斤到北京，保价2000元，多少钱")
+    chat.say("不知道")
+    shown = chat.say("标准")
+    assert "保价费：¥" in shown and "首重：¥" in shown and "计费重量 5 公斤" in shown, chat.history()
