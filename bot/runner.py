@@ -38,6 +38,8 @@ def banner(stack: Stack, model: Path) -> str:
     ]
     if stack.has_backend:
         lines.append(f"  Backend API     http://localhost:{ports.backend}/docs")
+        lines.append(f"  Agent console   http://localhost:{ports.backend}/console/   "
+                     f"(demo login: agent / {get_settings().console_demo_password})")
     lines += [
         f"  Logs            {stack.var_dir / 'logs'}",
         "",

@@ -22,7 +22,9 @@ def on_duty(now_utc: datetime | None = None) -> bool:
     settings = get_settings()
     start, end = _hhmm(settings.agent_hours_start), _hhmm(settings.agent_hours_end)
     current = _local(now_utc).time()
-    if start <= end:
+    if start == end:
+        return True  # the same start and end time means agents work around the clock
+    if start < end:
         return start <= current < end
     return current >= start or current < end  # a shift across midnight
 

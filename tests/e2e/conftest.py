@@ -92,7 +92,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     _stop_on_sigterm(running)
     started = time.monotonic()
     try:
-        running.start(Ports.free(), model=MODEL, var_dir=var_dir)
+        # Conversations must not depend on the hour CI runs at: agents are on duty around the clock here
+        # (out-of-hours callbacks are tested in tests/console with fixed clocks).
+        running.start(Ports.free(), model=MODEL, var_dir=var_dir,
+                      env={"AGENT_HOURS_START": "00:00", "AGENT_HOURS_END": "00:00"})
     except StackError as error:
         pytest.fail(f"The stack did not start: {error}", pytrace=False)
     try:

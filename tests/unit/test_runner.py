@@ -148,7 +148,8 @@ def test_children_stop_when_their_starter_is_killed(tmp_path: Path) -> None:
         assert _alive(child)
         starter.kill()
         starter.wait(timeout=10)
-        deadline = time.monotonic() + 10
+        # Generous: on a loaded 2-core machine the signal may take a while to be acted on.
+        deadline = time.monotonic() + 60
         while _alive(child) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not _alive(child), "the child outlived its killed starter"
