@@ -38,7 +38,8 @@ def _payload(notice: ParcelNotice) -> dict:
 
 def deliver(notice: ParcelNotice, http: requests.Session) -> str | None:
     """None when Rasa accepted the notice, else the reason."""
-    url = (f"{get_settings().rasa_base_url}/conversations/{quote(notice.conversation_id, safe='')}/trigger_intent"
+    # ":" stays as it is: Rasa (Sanic) does not unquote "%3A", so WeChat's "wx:<openid>" would be another chat.
+    url = (f"{get_settings().rasa_base_url}/conversations/{quote(notice.conversation_id, safe=':')}/trigger_intent"
            f"?output_channel={quote(notice.channel, safe='')}")
     try:
         response = http.post(url, json=_payload(notice), timeout=10)
