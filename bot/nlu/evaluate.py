@@ -5,6 +5,10 @@
 Prints intent accuracy, macro F1 and entity precision/recall/F1 over (entity, role, value), overall and
 on the Traditional-script subset, plus the worst confusions; writes results/nlu_eval.json; exits 1
 below the thresholds.
+
+Intent accuracy follows `rasa test nlu`: when the FallbackClassifier fired, its prediction is undone so the
+classifier's own intent is scored. The stricter figure, with a fallback counted as an error, and the share of
+messages that fell back are printed beside it.
 """
 
 from __future__ import annotations
@@ -39,12 +43,15 @@ class Prediction:
     intent: str
     confidence: float
     entities: list[EntityKey]
+    fell_back: bool = False
 
 
 @dataclass
 class Scores:
     examples: int = 0
     correct: int = 0
+    strict_correct: int = 0
+    fallbacks: int = 0
     gold: list[str] = field(default_factory=list)
     predicted: list[str] = field(default_factory=list)
     true_positives: int = 0
@@ -54,6 +61,8 @@ class Scores:
     def add(self, example: Example, prediction: Prediction) -> None:
         self.examples += 1
         self.correct += example.intent == prediction.intent
+        self.strict_correct += example.intent == prediction.intent and not prediction.fell_back
+        self.fallbacks += prediction.fell_back
         self.gold.append(example.intent)
         self.predicted.append(prediction.intent)
         gold, found = Counter(example.entities), Counter(prediction.entities)
@@ -69,6 +78,8 @@ class Scores:
             "examples": self.examples,
             "intent_accuracy": self.correct / self.examples if self.examples else 0.0,
             "intent_macro_f1": _macro_f1(self.gold, self.predicted),
+            "intent_accuracy_fallback_as_error": self.strict_correct / self.examples if self.examples else 0.0,
+            "fallback_rate": self.fallbacks / self.examples if self.examples else 0.0,
             "entity_precision": precision,
             "entity_recall": recall,
             "entity_f1": f1,
@@ -126,6 +137,10 @@ def _predicted_intent(parse: dict[str, Any]) -> tuple[str, float]:
 
 def predict_all(model_path: str, texts: list[str]) -> list[Prediction]:
     from rasa.core.agent import Agent
+    from rasa.nlu.classifiers.fallback_classifier import (
+        is_fallback_classifier_prediction,
+        undo_fallback_prediction,
+    )
 
     agent = Agent.load(model_path)
 
@@ -134,9 +149,12 @@ def predict_all(model_path: str, texts: list[str]) -> list[Prediction]:
 
     predictions = []
     for parse in asyncio.run(parse_all()):
+        fell_back = is_fallback_classifier_prediction(parse)
+        if fell_back:
+            parse = undo_fallback_prediction(parse)
         name, confidence = _predicted_intent(parse)
         entities = [_entity_key(e) for e in parse.get("entities") or []]
-        predictions.append(Prediction(name, confidence, entities))
+        predictions.append(Prediction(name, confidence, entities, fell_back))
     return predictions
 
 
@@ -178,6 +196,8 @@ def _print_scores(title: str, scores: dict[str, Any]) -> None:
     print(f"{title} ({scores['examples']} examples)")
     print(f"  intent accuracy  {scores['intent_accuracy']:.4f}")
     print(f"  intent macro F1  {scores['intent_macro_f1']:.4f}")
+    print(f"  with fallback counted as an error: intent accuracy {scores['intent_accuracy_fallback_as_error']:.4f} "
+          f"(fallback on {scores['fallback_rate']:.1%} of messages)")
     print(f"  entity P/R/F1    {scores['entity_precision']:.4f} / {scores['entity_recall']:.4f} / "
           f"{scores['entity_f1']:.4f}  (gold {scores['entities_gold']}, predicted {scores['entities_predicted']})")
 
@@ -202,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="results/nlu_eval.json")
     parser.add_argument("--min-intent-accuracy", type=float, default=0.95)
     parser.add_argument("--min-entity-f1", type=float, default=0.90)
+    parser.add_argument("--target-intent-accuracy", type=float, default=0.95,
+                        help="the goal (issue 2); below it a line says so, without failing")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -224,6 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     overall = report["overall"]
     passed = (overall["intent_accuracy"] >= args.min_intent_accuracy
               and overall["entity_f1"] >= args.min_entity_f1)
+    if overall["intent_accuracy"] < args.target_intent_accuracy:
+        print(f"NOT YET AT TARGET: intent accuracy {overall['intent_accuracy']:.4f} < "
+              f"{args.target_intent_accuracy} (the goal; the failing bar is {args.min_intent_accuracy})")
     if not passed:
         print(f"FAILED: below the bar (intent accuracy ≥ {args.min_intent_accuracy}, "
               f"entity F1 ≥ {args.min_entity_f1})")
