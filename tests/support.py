@@ -8,8 +8,17 @@ from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 
 import pytest
+
+from bot.settings import ROOT
+
+# Debian's Chromium, started the way this machine's closed network needs (no background connections).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
 def service_reachable(host: str, port: int, timeout: float = 1.0) -> bool:
@@ -27,3 +36,11 @@ def require_service(name: str, host: str, port: int) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{message} (CI requires it)")
     pytest.skip(message)
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot of a Playwright page as a test artefact."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -3,30 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from bot.settings import ROOT
 from tests.console.conftest import PASSWORD, open_handoff
+from tests.support import screenshot
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = ROOT / "tests" / "artifacts"
 HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is not installed: run `make browser`.", pytrace=False)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def agent_page(browser: Browser, base_url: str, username: str) -> Page:
@@ -54,8 +40,7 @@ def test_script_in_a_customer_message_is_rendered_as_text(browser: Browser, desk
     assert shown.count(HOSTILE) == 2, shown
     assert page.locator("#transcript script, #transcript img").count() == 0
     assert page.evaluate("window.__pwned") is None
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "console-escaped-script.png"), full_page=True)
+    screenshot(page, "console-escaped-script")
     page.context.close()
 
 
@@ -69,7 +54,6 @@ def test_the_kpi_page_draws_its_charts(browser: Browser, desk_backend) -> None:
     assert page.locator("#tiles .tile").count() >= 6
     assert page.locator("#chart-daily svg rect").count() >= 1
     assert "机器人独立解决率" in page.locator("#tiles").inner_text()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "console-kpi.png"), full_page=True)
+    screenshot(page, "console-kpi")
     assert not errors, errors
     page.context.close()

@@ -9,30 +9,17 @@ answers the customer's next message. Screenshots of the console go to tests/arti
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from bot.settings import ROOT, get_settings
+from bot.settings import get_settings
+from tests.support import screenshot
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = ROOT / "tests" / "artifacts"
 TIMEOUT_MS = 30_000
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is not installed: run `make browser`.", pytrace=False)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def new_page(browser: Browser, width: int, height: int) -> tuple[Page, list[str]]:
@@ -69,9 +56,6 @@ def console_login(page: Page, stack) -> None:
     page.wait_for_url("**/console/")
 
 
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"handoff_{name}.png"), full_page=True)
 
 
 @pytest.mark.e2e
@@ -97,7 +81,7 @@ def test_a_person_takes_over_the_web_chat_and_hands_back(stack, browser: Browser
     transcript.locator(".bubble-row.customer .text", has_text="转人工").wait_for(timeout=TIMEOUT_MS)
     shown = transcript.inner_text()
     assert "ZT100000000001 到哪了" in shown and "济南" in shown, shown  # the customer and the assistant
-    shot(agent, "console_queue")
+    screenshot(agent, "handoff_console_queue")
 
     agent.click("#accept")
     wait_for_row(customer, "agent", "已接入")
@@ -114,7 +98,7 @@ def test_a_person_takes_over_the_web_chat_and_hands_back(stack, browser: Browser
     transcript.locator(".bubble-row.customer .text", has_text="能送到公司吗").wait_for(timeout=TIMEOUT_MS)
     time.sleep(2)
     assert customer.locator(".row-bot").count() == bots_before, "the assistant answered during the agent session"
-    shot(agent, "console_chat")
+    screenshot(agent, "handoff_console_chat")
 
     agent.click("#end")
     wait_for_row(customer, "bot", "人工服务已结束")
@@ -123,8 +107,8 @@ def test_a_person_takes_over_the_web_chat_and_hands_back(stack, browser: Browser
     thanks = wait_for_row(customer, "bot", "感谢")
     assert "好评" in thanks
     assert "请回复 1 到 5" not in customer.locator("#messages").inner_text(), "the survey complained before asking"
-    shot(customer, "customer_chat")
-    shot(agent, "console_ended")
+    screenshot(customer, "handoff_customer_chat")
+    screenshot(agent, "handoff_console_ended")
 
     ratings = requests.get(f"{stack.backend_url}/api/v1/reports/kpi?days=1", headers={"X-API-Key": stack.api_key},
                            timeout=30).json()["counts"]["ratings"]

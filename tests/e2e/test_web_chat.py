@@ -16,29 +16,16 @@ from pathlib import Path
 import pytest
 import requests
 import socketio
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from bot.script import detect_script
-from bot.settings import ROOT
 from bot.stack import Ports, Stack
-from tests.support import require_service
+from tests.support import require_service, screenshot
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = ROOT / "tests" / "artifacts"
 REPLY_TIMEOUT_MS = 30_000
 FALLBACK_INTENT = "nlu_fallback"
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is not installed: run `make browser`.", pytrace=False)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -95,9 +82,6 @@ def user_events(stack, session_id: str) -> list[dict]:
     return [event for event in tracker(stack, session_id)["events"] if event["event"] == "user"]
 
 
-def screenshot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"web_chat_{name}.png"), full_page=True)
 
 
 @pytest.mark.e2e
@@ -109,7 +93,7 @@ def test_each_question_gets_a_real_reply_in_the_page(stack, page: Page) -> None:
     for question in questions:
         answers[question] = say(page, question)
         assert answers[question] and all(reply.strip() for reply in answers[question]), f"no reply to {question!r}"
-    screenshot(page, "four_questions")
+    screenshot(page, "web_chat_four_questions")
     # Replies follow the script the customer writes in.
     assert detect_script("".join(answers["可以寄充電寶嗎"])) == "traditional", answers["可以寄充電寶嗎"]
     assert detect_script("".join(answers["今天天气怎么样"])) != "traditional", answers["今天天气怎么样"]
@@ -133,7 +117,7 @@ def test_reload_keeps_the_session_and_the_conversation(stack, page: Page) -> Non
     assert page.locator(".row-user .text").first.inner_text() == "在吗", "transcript lost on reload"
     assert say(page, "什么东西不能寄"), "no reply after reload"
     assert [event["text"] for event in user_events(stack, session_id)] == ["在吗", "什么东西不能寄"]
-    screenshot(page, "after_reload")
+    screenshot(page, "web_chat_after_reload")
 
 
 @pytest.mark.e2e
@@ -149,7 +133,7 @@ def test_pushed_agent_message_appears_in_the_page(stack, page: Page) -> None:
     assert agent.first.locator(".text").inner_text() == "您好，我是人工客服小王，很高兴为您服务。"
     assert "小王" in agent.first.locator(".author").inner_text()
     assert agent.first.locator(".reply-button").inner_text() == "好的"
-    screenshot(page, "agent_push")
+    screenshot(page, "web_chat_agent_push")
 
 
 @pytest.mark.e2e
@@ -164,7 +148,7 @@ def test_markup_in_messages_is_shown_as_text(stack, page: Page) -> None:
     assert page.locator(".row-agent .text").first.inner_text() == "<b>客服</b><script>window.__pwned = 3</script>"
     assert page.locator("#messages script, #messages img, #messages b").count() == 0
     assert page.evaluate("() => window.__pwned") is None
-    screenshot(page, "markup_as_text")
+    screenshot(page, "web_chat_markup_as_text")
 
 
 @pytest.mark.e2e

@@ -1,5 +1,4 @@
 import asyncio
-import uuid
 
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel
@@ -14,21 +13,6 @@ from bot.channels.script_output import (
     wrap_for_message,
 )
 from bot.script import detect_script
-from tests.support import require_service
-
-
-@pytest.fixture()
-def redis_namespace():
-    """A namespace of its own in the shared Redis, removed afterwards."""
-    require_service("Redis", "127.0.0.1", 6379)
-    import redis
-
-    namespace = f"test-{uuid.uuid4().hex}"
-    yield namespace
-    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-    keys = list(client.scan_iter(f"courier:{namespace}:*"))
-    if keys:
-        client.delete(*keys)
 
 
 def run(coro):

@@ -1,28 +1,11 @@
 import asyncio
-import uuid
 
 import pytest
 
 from bot.channels.kv import MemoryStore, RedisStore
 from bot.channels.wechat.access_token import AccessTokenError, AccessTokenProvider
 from bot.channels.wechat.customer_service_api import CustomerServiceApi, CustomerServiceError
-from tests.support import require_service
 from tests.wechat_fake_api import FakeWeChatApi
-
-
-@pytest.fixture()
-def redis_namespace():
-    """A namespace of its own in the shared Redis, removed afterwards."""
-    require_service("Redis", "127.0.0.1", 6379)
-    import redis
-
-    namespace = f"test-{uuid.uuid4().hex}"
-    yield namespace
-    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-    keys = list(client.scan_iter(f"courier:{namespace}:*"))
-    if keys:
-        client.delete(*keys)
-
 
 APP_ID, SECRET = "wxtoken000000001", "token-secret"
 

@@ -5,21 +5,6 @@ import pytest
 
 from bot.channels.kv import MemoryStore, RedisStore
 from bot.channels.wechat.dedupe import DedupeStore, message_key
-from tests.support import require_service
-
-
-@pytest.fixture()
-def redis_namespace():
-    """A namespace of its own in the shared Redis, removed afterwards."""
-    require_service("Redis", "127.0.0.1", 6379)
-    import redis
-
-    namespace = f"test-{uuid.uuid4().hex}"
-    yield namespace
-    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-    keys = list(client.scan_iter(f"courier:{namespace}:*"))
-    if keys:
-        client.delete(*keys)
 
 
 def test_messages_keyed_by_msgid_events_by_sender_and_time():
