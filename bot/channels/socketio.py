@@ -18,7 +18,6 @@ What this channel adds:
 
 from __future__ import annotations
 
-import hmac
 import inspect
 import json
 import logging
@@ -36,6 +35,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
 from bot.channels import handoff_gate
+from bot.channels.push_request import read_push_request
 from bot.channels.script_output import remember_script, wrap_output
 from bot.script import detect_script
 from bot.settings import get_settings
@@ -235,13 +235,9 @@ class SocketIOInput(RasaSocketIOInput):
 
     async def handle_push(self, request: Request) -> HTTPResponse:
         """Put a message into a customer's chat: `{session_id|sender_id, text, buttons?, image?, author?}`."""
-        key = request.headers.get("X-API-Key", "")
-        if not hmac.compare_digest(key.encode(), get_settings().backend_api_key.encode()):
-            return response.json({"error": "invalid or missing X-API-Key"}, status=401)
-        try:
-            body = json.loads(request.body or b"{}")
-        except ValueError:
-            return response.json({"error": "body must be JSON"}, status=400)
+        body, refusal = read_push_request(request)
+        if refusal:
+            return refusal
         problem = push_problem(body)
         if problem:
             return response.json({"error": problem}, status=400)

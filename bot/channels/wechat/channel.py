@@ -10,8 +10,6 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -23,6 +21,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels import handoff_gate
 from bot.channels.kv import make_store
+from bot.channels.push_request import read_push_request
 from bot.channels.script_output import ScriptMemory, get_script_memory, wrap_for_message, wrap_output
 from bot.channels.wechat import messages, xml
 from bot.channels.wechat.access_token import AccessTokenProvider
@@ -35,7 +34,6 @@ from bot.channels.wechat.options import OptionMemory
 from bot.channels.wechat.render import OPTIONS_HINT, render, split_text
 from bot.channels.wechat.turns import Delivery, Outcome, Turn, TurnRegistry
 from bot.script import detect_script
-from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -320,13 +318,9 @@ class WeChatInput(InputChannel):
 
     async def handle_push(self, request: Request) -> HTTPResponse:
         """`{sender_id, text, buttons?}` with X-API-Key: message a WeChat customer via the API."""
-        key = request.headers.get("X-API-Key", "")
-        if not hmac.compare_digest(key.encode(), get_settings().backend_api_key.encode()):
-            return response.json({"error": "invalid or missing X-API-Key"}, status=401)
-        try:
-            body = json.loads(request.body or b"{}")
-        except ValueError:
-            return response.json({"error": "body must be JSON"}, status=400)
+        body, refusal = read_push_request(request)
+        if refusal:
+            return refusal
         if not isinstance(body, dict) or not isinstance(body.get("sender_id"), str):
             return response.json({"error": "sender_id is required"}, status=400)
         if not isinstance(body.get("text"), str) or not body["text"].strip():
