@@ -32,15 +32,12 @@ def banner(stack: Stack, model: Path) -> str:
     lines = [
         "",
         "快递客服助手已启动 / the courier assistant is running:",
-        f"  Web chat        {chat}" if stack.has_backend else "  Web chat        (needs the backend: not started)",
+        f"  Web chat        {chat}",
         f"  Rasa server     http://localhost:{ports.rasa}   (HTTP API: /status, /model/parse, /webhooks/rest/webhook)",
         f"  Action server   http://localhost:{ports.actions}/health",
-    ]
-    if stack.has_backend:
-        lines.append(f"  Backend API     http://localhost:{ports.backend}/docs")
-        lines.append(f"  Agent console   http://localhost:{ports.backend}/console/   "
-                     f"(demo login: agent / {get_settings().console_demo_password})")
-    lines += [
+        f"  Backend API     http://localhost:{ports.backend}/docs",
+        f"  Agent console   http://localhost:{ports.backend}/console/   "
+        f"(demo login: agent / {get_settings().console_demo_password})",
         f"  Logs            {stack.var_dir / 'logs'}",
         "",
         "Chat in a terminal instead (a second Rasa server on its own port, same action server):",
@@ -48,16 +45,12 @@ def banner(stack: Stack, model: Path) -> str:
         f"--port {ports.rasa + 1}",
         "",
     ]
-    if stack.has_backend:
-        # A newcomer's quickest look at proactive notices: subscribe in the chat, then move the parcel on.
-        env = "" if ports.backend == 8000 else f"BACKEND_PORT={ports.backend} "
-        lines += [
-            "See a parcel notice arrive: in the chat send “查一下 ZT100000000001”, then “有变化通知我”, then run",
-            f"  {env}.venv/bin/python -m bot.backend.advance ZT100000000001   (twice: hub, then out for delivery)",
-            "",
-        ]
+    # A newcomer's quickest look at proactive notices: subscribe in the chat, then move the parcel on.
+    env = "" if ports.backend == 8000 else f"BACKEND_PORT={ports.backend} "
     lines += [
-        *[f"Note: {note}" for note in stack.notes],
+        "See a parcel notice arrive: in the chat send “查一下 ZT100000000001”, then “有变化通知我”, then run",
+        f"  {env}.venv/bin/python -m bot.backend.advance ZT100000000001   (twice: hub, then out for delivery)",
+        "",
         "Press Ctrl-C to stop everything.",
     ]
     return "\n".join(lines)

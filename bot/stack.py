@@ -23,8 +23,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from bot.rasa_endpoints import write_endpoints
 from bot.settings import ROOT
 
 HOST = "127.0.0.1"
@@ -100,28 +99,10 @@ def log_tail(path: Path, lines: int = 25) -> str:
         return "(no log)"
 
 
-def backend_available(root: Path = ROOT) -> bool:
-    return (root / "bot" / "backend" / "__main__.py").is_file()
-
-
-def write_rasa_endpoints(path: Path, action_url: str) -> Path:
-    """endpoints.yml with the action server this stack started (and the production stores, if configured)."""
-    try:
-        from bot.rasa_endpoints import write_endpoints
-    except ImportError:  # the production-profile renderer is optional for a plain local run
-        endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8")) or {}
-        endpoints["action_endpoint"] = {"url": action_url}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
-        return path
-    return write_endpoints(path, action_url)
-
-
 @dataclass
 class Stack:
     root: Path = ROOT
     services: list[Service] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
     ports: Ports = field(default_factory=Ports)
     var_dir: Path | None = None
 
@@ -136,10 +117,6 @@ class Stack:
     @property
     def actions_url(self) -> str:
         return f"http://{HOST}:{self.ports.actions}"
-
-    @property
-    def has_backend(self) -> bool:
-        return any(service.name == "backend" for service in self.services)
 
     def start(
         self,
@@ -158,7 +135,12 @@ class Stack:
         self.var_dir = Path(var_dir or self.root / "var")
         if not Path(model).is_file():
             raise StackError(f"No trained model at {model}: run `make train` first.")
-        self.services = [s for s in self._plan(Path(model)) if only is None or s.name in only]
+        self.launch([s for s in self._plan(Path(model)) if only is None or s.name in only], env, timeout)
+
+    def launch(self, services: list[Service], env: Mapping[str, str] | None = None,
+               timeout: float = 480.0) -> None:
+        """Start the given services (also another assistant's, e.g. a benchmark's baseline) and wait for health."""
+        self.services = services
         self._check_ports()
         child_env = self._child_env(env or {})
         try:
@@ -194,15 +176,9 @@ class Stack:
     def _plan(self, model: Path) -> list[Service]:
         python = sys.executable
         logs = self.var_dir / "logs"
-        endpoints = write_rasa_endpoints(self.var_dir / "rasa-endpoints.yml", f"{self.actions_url}/webhook")
-        services = []
-        self.notes = []
-        if backend_available(self.root):
-            services.append(Service("backend", [python, "-m", "bot.backend"], self.ports.backend, "/health",
-                                    logs / "backend.log"))
-        else:
-            self.notes.append("bot/backend is not there yet: the backend (and the /chat/ page it serves) "
-                              "was not started.")
+        endpoints = write_endpoints(self.var_dir / "rasa-endpoints.yml", f"{self.actions_url}/webhook")
+        services = [Service("backend", [python, "-m", "bot.backend"], self.ports.backend, "/health",
+                            logs / "backend.log")]
         services.append(Service(
             "actions", [python, "-m", "rasa", "run", "actions", "--actions", "actions",
                         "--port", str(self.ports.actions)],

@@ -48,13 +48,10 @@ def stock_model(workdir: Path) -> Path:
 def start_stock(model: Path, workdir: Path, port: int) -> Stack:
     """The stock assistant behind the same Stack machinery (its own process group, health check, logs)."""
     stack = Stack(root=workdir, ports=Ports(backend=0, rasa=port, actions=0), var_dir=workdir / "var")
-    stack.services = [Service(
+    stack.launch([Service(
         "rasa", [sys.executable, "-m", "rasa", "run", "--enable-api", "--interface", "127.0.0.1",
                  "--port", str(port), "--model", str(model)],
-        port, "/status", workdir / "var" / "rasa.log")]
-    stack._check_ports()
-    stack._spawn(stack.services[0], stack._child_env({}))
-    stack._wait_healthy(300)
+        port, "/status", workdir / "var" / "rasa.log")], timeout=300)
     return stack
 
 
