@@ -79,10 +79,12 @@ def run(settings: Settings, model: Path = DEFAULT_MODEL) -> int:
         print("\nStopping…", flush=True)
         return 0
     finally:
-        # A second Ctrl-C while stopping must not leave children behind.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        # A second Ctrl-C while stopping must not leave children behind; the caller's handlers come back after
+        # (an ignored signal would otherwise be inherited by every process started later).
+        previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
         stack.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         print("All services stopped.", flush=True)
 
 

@@ -29,10 +29,12 @@ from bot.settings import ROOT
 HOST = "127.0.0.1"
 DEFAULT_MODEL = ROOT / "models" / "courier.tar.gz"
 
-# Runs first in each child: prctl(PR_SET_PDEATHSIG, SIGTERM), give up if the starter is already gone, then
-# become the real command (the setting survives exec).
+# Runs first in each child: SIGTERM back to its default (an ignored signal survives exec, and the starter may
+# have been started with it ignored), prctl(PR_SET_PDEATHSIG, SIGTERM), give up if the starter is already
+# gone, then become the real command (the setting survives exec).
 _DIE_WITH_STARTER = (
     "import ctypes, os, signal, sys\n"
+    "signal.signal(signal.SIGTERM, signal.SIG_DFL)\n"
     "ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)\n"
     "os.getppid() == int(sys.argv[1]) or sys.exit('the process that started this one is gone')\n"
     "os.execv(sys.argv[2], sys.argv[2:])\n"

@@ -125,11 +125,18 @@ def test_banner_names_every_url(tmp_path: Path) -> None:
     assert "?rasa=" not in text  # the page finds Rasa on its default port by itself
 
 
-def test_children_stop_when_their_starter_is_killed(tmp_path: Path) -> None:
-    """kill -9 of `make run` or of a test run must not leave servers holding the ports."""
+@pytest.mark.parametrize("starter_ignores_sigterm", [False, True])
+def test_children_stop_when_their_starter_is_killed(tmp_path: Path, starter_ignores_sigterm: bool) -> None:
+    """kill -9 of `make run` or of a test run must not leave servers holding the ports.
+
+    Also when the starter ignores SIGTERM: an ignored signal is inherited across exec, and would swallow the
+    parent-death signal.
+    """
     pid_file = tmp_path / "child.pid"
+    ignore = "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n" if starter_ignores_sigterm else ""
     starter_script = (
-        "import os, sys, time\n"
+        "import os, signal, sys, time\n"
+        f"{ignore}"
         "from pathlib import Path\n"
         "from bot.stack import Service, Stack\n"
         "stack = Stack()\n"
