@@ -135,6 +135,14 @@ def _predicted_intent(parse: dict[str, Any]) -> tuple[str, float]:
     return name, confidence
 
 
+def leaked(examples: list[Example], training_path: str) -> list[str]:
+    """Held-out sentences that also stand in the training data (they would inflate every figure)."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    trained = {message.get("text") for message in load_data(training_path).training_examples}
+    return sorted({e.text for e in examples} & trained)
+
+
 def predict_all(model_path: str, texts: list[str]) -> list[Prediction]:
     from rasa.core.agent import Agent
     from rasa.nlu.classifiers.fallback_classifier import (
@@ -219,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="models/courier.tar.gz")
     parser.add_argument("--data", default="tests/nlu")
+    parser.add_argument("--training-data", default="data/nlu", help="checked for held-out sentences (a leak)")
     parser.add_argument("--out", default="results/nlu_eval.json")
     parser.add_argument("--min-intent-accuracy", type=float, default=0.95)
     parser.add_argument("--min-entity-f1", type=float, default=0.90)
@@ -231,6 +240,10 @@ def main(argv: list[str] | None = None) -> int:
     examples = load_examples(args.data)
     if not examples:
         print(f"No NLU examples found under {args.data}", file=sys.stderr)
+        return 1
+    overlap = leaked(examples, args.training_data)
+    if overlap:
+        print(f"FAILED: {len(overlap)} held-out sentences are also training data: {overlap[:10]}", file=sys.stderr)
         return 1
     predictions = predict_all(args.model, [e.text for e in examples])
     report = build_report(examples, predictions)
