@@ -83,6 +83,13 @@ class Settings:
     console_session_hours: int = field(default_factory=lambda: _int("CONSOLE_SESSION_HOURS", 12))
     console_demo_password: str = field(default_factory=lambda: _env("CONSOLE_DEMO_PASSWORD", "kefu-demo-2026"))
     console_secure_cookie: bool = field(default_factory=lambda: _bool("CONSOLE_SECURE_COOKIE", False))
+    # Login throttle: this many failed logins for one account within the window lock it for the lockout
+    # period (429 + Retry-After). An address gets more room, as a call centre's agents share one office address.
+    console_login_max_failures: int = field(default_factory=lambda: _int("CONSOLE_LOGIN_MAX_FAILURES", 5))
+    console_login_max_failures_per_address: int = field(
+        default_factory=lambda: _int("CONSOLE_LOGIN_MAX_FAILURES_PER_ADDRESS", 20))
+    console_login_window_s: int = field(default_factory=lambda: _int("CONSOLE_LOGIN_WINDOW_S", 15 * 60))
+    console_login_lockout_s: int = field(default_factory=lambda: _int("CONSOLE_LOGIN_LOCKOUT_S", 15 * 60))
 
     # Backend input limits and seeding
     evidence_max_bytes: int = field(default_factory=lambda: _int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from fastapi import APIRouter, Cookie, Depends, Path, Query, Response
+from fastapi import APIRouter, Cookie, Depends, HTTPException, Path, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from bot.backend.api.deps import require_api_key
 from bot.backend.db import get_session
 from bot.backend.errors import ApiError
-from bot.console import context, desk, handoffs, kpi
+from bot.console import context, desk, handoffs, kpi, login_throttle
 from bot.console.auth import COOKIE, authenticate, close_session, current_agent, open_session
 from bot.console.models import Agent
 from bot.console.schemas import (
@@ -58,10 +58,20 @@ def _agent_view(agent: Agent) -> dict[str, Any]:
 
 
 @public_router.post("/login")
-def login(body: LoginIn, response: Response, session: Session = Depends(get_session)) -> dict[str, Any]:
+def login(body: LoginIn, request: Request, response: Response,
+          session: Session = Depends(get_session)) -> dict[str, Any]:
+    keys = login_throttle.keys_for(body.username, request.client.host if request.client else None)
+    try:
+        attempt = login_throttle.begin(session, keys)
+    except login_throttle.TooManyAttempts as locked:
+        raise HTTPException(429, headers={"Retry-After": str(locked.retry_after_s)},
+                            detail={"code": "too_many_attempts", "message": locked.message,
+                                    "retry_after_s": locked.retry_after_s}) from None
     agent = authenticate(session, body.username, body.password)
     if agent is None:
+        login_throttle.failed(attempt)
         raise ApiError(401, "bad_credentials", "用户名或密码不正确。")
+    login_throttle.succeeded(session, attempt)
     open_session(session, agent, response)
     return _agent_view(agent)
 

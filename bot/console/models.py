@@ -91,3 +91,18 @@ class CallbackRequest(Base):
     call_after = Column(DateTime, nullable=False)
     status = Column(String(12), nullable=False, default="open")
     created_at = Column(DateTime, nullable=False)
+
+
+class LoginThrottle(Base):
+    """Failed console logins per account or client address, shared by every backend worker.
+
+    `failures` counts attempts in the window that began at `window_started_at`; an attempt counts before its
+    password is checked (and is taken back when it was right), so parallel guesses cannot slip past the limit.
+    """
+
+    __tablename__ = "console_login_throttle"
+    scope = Column(String(8), primary_key=True)
+    subject = Column(String(128), primary_key=True)
+    failures = Column(Integer, nullable=False, default=0)
+    window_started_at = Column(DateTime, nullable=False)
+    locked_until = Column(DateTime)
