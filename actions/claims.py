@@ -21,6 +21,8 @@ from rasa_sdk.types import DomainDict
 from actions import ticket_text as tt
 from actions.backend_client import BackendUnavailable, InvalidInput, NotFound, get_client, idempotency_key
 from actions.common import call_backend, format_fen, mask_phone, utter_backend_down
+from actions.form_questions import ask_again, hint_given
+from actions.forms_common import is_off_topic, is_off_topic_question
 from actions.handoff import record_handoff
 from bot.settings import get_settings
 
@@ -104,6 +106,11 @@ def _interrupting(tracker: Tracker) -> bool:
     return tt.latest_intent(tracker) in tt.INTERRUPTING_INTENTS
 
 
+def _not_an_answer(tracker: Tracker) -> bool:
+    """FAQ, cancel, a person, or off topic: the form leaves the message to its rule."""
+    return _interrupting(tracker) or is_off_topic(tracker)
+
+
 def summary_text(slots: dict[str, Any]) -> str:
     lines = [
         f"快递单号：{slots.get('claim_tracking_number') or '—'}",
@@ -165,7 +172,7 @@ class ValidateClaimForm(FormValidationAction):
         number = tt.tracking_number_in(tracker)
         if number:
             return {"claim_tracking_number": number}
-        if asked == "claim_tracking_number" and not _interrupting(tracker):
+        if asked == "claim_tracking_number" and not _not_an_answer(tracker):
             return {"claim_tracking_number": tt.latest_text(tracker)}
         if asked is None and tracker.get_slot("claim_tracking_number") is None and tracker.get_slot("tracking_number"):
             return {"claim_tracking_number": str(tt.first_value(tracker.get_slot("tracking_number"))).upper()}
@@ -177,7 +184,7 @@ class ValidateClaimForm(FormValidationAction):
         asked = _asked(tracker)
         text = tt.latest_text(tracker)
         if asked == "claim_type":
-            if _interrupting(tracker) and not type_from_text(text):
+            if _not_an_answer(tracker) and not type_from_text(text):
                 return {}
             return {"claim_type": text}
         found = type_from_text(text)
@@ -191,11 +198,13 @@ class ValidateClaimForm(FormValidationAction):
         if _asked(tracker) != "claim_insured":
             return {}
         text = tt.latest_text(tracker)
+        if is_off_topic(tracker) and "保" not in text:
+            return {}  # the loose yes/no words below ("是", "有") are in many an unrelated question
         if tt.latest_intent(tracker) == "deny" or _INSURED_NO.search(text):
             return {"claim_insured": False}
         if tt.latest_intent(tracker) == "affirm" or _INSURED_YES.search(text):
             return {"claim_insured": True}
-        if _interrupting(tracker):
+        if _not_an_answer(tracker):
             return {}
         return {"claim_insured": "?"}
 
@@ -211,16 +220,21 @@ class ValidateClaimForm(FormValidationAction):
 
     @staticmethod
     def _amount_for(slot: str, tracker: Tracker) -> dict[str, Any]:
-        if _asked(tracker) != slot or _interrupting(tracker):
+        if _asked(tracker) != slot:
             return {}
         entity = tt.entity_value(tracker, "amount")
+        if _interrupting(tracker):
+            return {}
+        if is_off_topic(tracker) and entity is None and parse_yuan_to_fen(tt.latest_text(tracker)) is None:
+            return {}
         return {slot: str(entity) if entity is not None else tt.latest_text(tracker)}
 
     async def extract_claim_description(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = tt.raw_text(tracker)
-        if _asked(tracker) == "claim_description" and text and not _interrupting(tracker):
+        if _asked(tracker) == "claim_description" and text and not _interrupting(tracker) \
+                and not is_off_topic_question(tracker):
             return {"claim_description": text}
         return {}
 
@@ -233,7 +247,7 @@ class ValidateClaimForm(FormValidationAction):
         phone = tt.phone_in(tracker)
         if phone:
             return {"claim_phone": phone}
-        if asked == "claim_phone" and not _interrupting(tracker):
+        if asked == "claim_phone" and not _not_an_answer(tracker):
             return {"claim_phone": tt.latest_text(tracker)}
         if asked is None and tracker.get_slot("claim_phone") is None and tracker.get_slot("phone"):
             return {"claim_phone": tracker.get_slot("phone")}
@@ -249,7 +263,7 @@ class ValidateClaimForm(FormValidationAction):
             return {"claim_evidence": f"image:{image_url}"}
         if _EVIDENCE_DONE_RE.search(tt.latest_text(tracker)) or tt.latest_intent(tracker) in ("deny", "affirm"):
             return {"claim_evidence": EVIDENCE_DONE}
-        if _interrupting(tracker):
+        if _not_an_answer(tracker):
             return {}
         return {"claim_evidence": "?"}
 
@@ -260,6 +274,8 @@ class ValidateClaimForm(FormValidationAction):
             return {}
         if _interrupting(tracker) and not tt.says_yes(tracker):
             return {}
+        if is_off_topic(tracker) and not tt.says_yes(tracker) and not ValidateClaimForm._corrections(tracker):
+            return {}
         return {"claim_confirmed": tt.latest_text(tracker) or "?"}
 
     # ---- validation -------------------------------------------------------------------------------------
@@ -269,8 +285,14 @@ class ValidateClaimForm(FormValidationAction):
         found = tt.TRACKING_RE.search(str(value or "").replace(" ", ""))
         if found:
             return {"claim_tracking_number": found.group(1).upper()}
-        dispatcher.utter_message(
-            text="这个单号格式好像不对。我们的单号一般是 ZT 加 12 位数字（如 ZT202611230001），也可以是 12–15 位纯数字。"
+        if not re.search(r"\d", str(value or "")):
+            ask_again(dispatcher, domain, "claim_tracking_number",
+                      "理赔需要快递单号，比如 ZT123456789012，一般在寄件短信或订单详情里能找到，找到后发给我就好。")
+            return {"claim_tracking_number": None}
+        ask_again(
+            dispatcher, domain, "claim_tracking_number",
+            "这个单号格式好像不对。我们的单号一般是 ZT 加 12 位数字（如 ZT202611230001），也可以是 12–15 位纯数字，"
+            "麻烦核对后再发一下。",
         )
         return {"claim_tracking_number": None}
 
@@ -280,7 +302,7 @@ class ValidateClaimForm(FormValidationAction):
         code = value if value in TYPE_LABEL else type_from_text(str(value or ""))
         if code:
             return {"claim_type": code}
-        dispatcher.utter_message(text="请选择理赔类型：破损、丢失、少件或延误。")
+        ask_again(dispatcher, domain, "claim_type", "请选择理赔类型：破损、丢失、少件或延误，比如回复“破损”。")
         return {"claim_type": None}
 
     def validate_claim_insured(
@@ -288,7 +310,7 @@ class ValidateClaimForm(FormValidationAction):
     ) -> dict[str, Any]:
         if isinstance(value, bool):
             return {"claim_insured": value}
-        dispatcher.utter_message(text="寄件时有没有办理保价呢？回复“保价了”或“没保价”就可以。")
+        ask_again(dispatcher, domain, "claim_insured", "寄件时有没有办理保价呢？回复“保价了”或“没保价”就可以。")
         return {"claim_insured": None}
 
     def validate_claim_declared_value(
@@ -297,7 +319,8 @@ class ValidateClaimForm(FormValidationAction):
         fen = value if isinstance(value, int) else parse_yuan_to_fen(value)
         if fen and fen > 0:
             return {"claim_declared_value": fen}
-        dispatcher.utter_message(text="请告诉我保价金额（元），比如“3000”或“3000元”，寄件单据上可以查到。")
+        ask_again(dispatcher, domain, "claim_declared_value",
+                  "请告诉我保价金额（元），比如“3000”或“3000元”，寄件单据上可以查到。")
         return {"claim_declared_value": None}
 
     def validate_claim_amount(
@@ -306,7 +329,7 @@ class ValidateClaimForm(FormValidationAction):
         fen = value if isinstance(value, int) else parse_yuan_to_fen(value)
         if fen and fen > 0:
             return {"claim_amount": fen}
-        dispatcher.utter_message(text="请告诉我实际损失大约多少钱（元），比如“500元”。")
+        ask_again(dispatcher, domain, "claim_amount", "请告诉我实际损失大约多少钱（元），比如“500元”。")
         return {"claim_amount": None}
 
     def validate_claim_description(
@@ -314,7 +337,7 @@ class ValidateClaimForm(FormValidationAction):
     ) -> dict[str, Any]:
         text = str(value or "").strip()
         if len(text) < 2:
-            dispatcher.utter_message(text="麻烦再具体描述一下情况，比如物品哪里损坏、少了什么。")
+            ask_again(dispatcher, domain, "claim_description", "麻烦再具体描述一下情况，比如物品哪里损坏、少了什么。")
             return {"claim_description": None}
         return {"claim_description": text[:2000]}
 
@@ -324,7 +347,7 @@ class ValidateClaimForm(FormValidationAction):
         phone = tt.normalise_phone(value)
         if phone:
             return {"claim_phone": phone}
-        dispatcher.utter_message(text="这个手机号好像不完整，请输入 11 位手机号，比如 13812345678。")
+        ask_again(dispatcher, domain, "claim_phone", "这个手机号好像不完整，请输入 11 位手机号，比如 13812345678。")
         return {"claim_phone": None}
 
     def validate_claim_evidence(
@@ -337,7 +360,9 @@ class ValidateClaimForm(FormValidationAction):
             urls.append(value[len("image:"):])
             # Keep asking: the prompt says how many photos arrived and how to finish.
             return {"claim_evidence": None, "claim_evidence_urls": urls[:10]}
-        dispatcher.utter_message(text="如果方便，请直接发送照片；发完或暂时没有照片，回复“好了”就行。")
+        ask_again(dispatcher, domain, "claim_evidence",
+                  "如果方便，请直接发送照片；发完或暂时没有照片，回复“好了”就行。",
+                  buttons=[{"title": "好了 / 没有照片", "payload": "好了"}])
         return {"claim_evidence": None}
 
     def validate_claim_confirmed(
@@ -348,12 +373,17 @@ class ValidateClaimForm(FormValidationAction):
             return {**corrections, "claim_confirmed": None}
         if tt.says_yes(tracker):
             return {"claim_confirmed": True}
+        # Either hint is the question this turn: the summary was shown one message ago.
         if tt.says_no(tracker):
-            dispatcher.utter_message(
-                text="好的，请直接告诉我要改的内容，比如“单号是……”“金额改成800”“电话是139……”“类型改成丢失”。"
+            ask_again(
+                dispatcher, domain, "claim_confirmed",
+                "好的，请直接告诉我要改的内容，比如“单号是……”“金额改成800”“电话是139……”“类型改成丢失”。",
+                buttons=[],
             )
         else:
-            dispatcher.utter_message(text="信息无误请回复“确认”；需要修改的话，直接告诉我改成什么就可以。")
+            ask_again(dispatcher, domain, "claim_confirmed",
+                      "信息无误请回复“确认”；需要修改的话，直接告诉我改成什么就可以。",
+                      buttons=[{"title": "确认提交", "payload": "确认"}])
         return {"claim_confirmed": None}
 
     @staticmethod
@@ -391,6 +421,8 @@ class ActionAskClaimEvidence(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if hint_given(tracker, "claim_evidence"):
+            return []
         count = len(tracker.get_slot("claim_evidence_urls") or [])
         if count:
             text = f"已收到 {count} 张照片。还有的话可以继续发送，发完请回复“好了”。"
@@ -410,6 +442,8 @@ class ActionAskClaimConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if hint_given(tracker, "claim_confirmed"):
+            return []
         dispatcher.utter_message(
             text="请核对理赔信息：\n" + summary_text(tracker.current_slot_values())
             + "\n无误请回复“确认”；要修改可以直接说，比如“金额改成800”。",

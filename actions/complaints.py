@@ -19,6 +19,8 @@ from rasa_sdk.types import DomainDict
 from actions import ticket_text as tt
 from actions.backend_client import BackendUnavailable, InvalidInput, NotFound, get_client, idempotency_key
 from actions.common import call_backend, mask_phone, utter_backend_down
+from actions.form_questions import ask_again, hint_given
+from actions.forms_common import is_off_topic, is_off_topic_question
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -83,8 +85,8 @@ class ValidateComplaintForm(FormValidationAction):
         asked = _asked(tracker)
         if tt.latest_metadata(tracker).get("image_url") and asked:
             # Complaint tickets hold text only: say so instead of taking "[图片]" as an answer.
-            dispatcher.utter_message(text="收到您的照片。投诉登记暂时只能记录文字，麻烦用文字简单说明；"
-                                          "如果物品损坏需要赔偿，可以之后发“申请理赔”上传照片。")
+            ask_again(dispatcher, domain, asked, "收到您的照片。投诉登记暂时只能记录文字，麻烦用文字简单说明；"
+                                                "如果物品损坏需要赔偿，可以之后发“申请理赔”上传照片。")
             return [SlotSet(asked, None)]
         return await super().run(dispatcher, tracker, domain)
 
@@ -97,7 +99,8 @@ class ValidateComplaintForm(FormValidationAction):
         if asked == "complaint_confirmed":
             return {}
         if asked == "complaint_category":
-            if tt.latest_intent(tracker) in tt.INTERRUPTING_INTENTS and not category_from_text(text):
+            if (tt.latest_intent(tracker) in tt.INTERRUPTING_INTENTS or is_off_topic(tracker)) \
+                    and not category_from_text(text):
                 return {}
             return {"complaint_category": text}
         found = category_from_text(text)
@@ -111,7 +114,7 @@ class ValidateComplaintForm(FormValidationAction):
         asked = _asked(tracker)
         text = tt.raw_text(tracker)
         if asked == "complaint_description":
-            if tt.latest_intent(tracker) in tt.INTERRUPTING_INTENTS or not text:
+            if tt.latest_intent(tracker) in tt.INTERRUPTING_INTENTS or not text or is_off_topic_question(tracker):
                 return {}
             return {"complaint_description": text}
         if asked is None and tracker.get_slot("complaint_description") is None:
@@ -135,7 +138,7 @@ class ValidateComplaintForm(FormValidationAction):
             text = tt.latest_text(tracker)
             if tt.says_none(text) or tt.latest_intent(tracker) == "deny":
                 return {"complaint_tracking_number": NO_TRACKING}
-            if tt.latest_intent(tracker) in tt.INTERRUPTING_INTENTS:
+            if tt.latest_intent(tracker) in tt.INTERRUPTING_INTENTS or is_off_topic(tracker):
                 return {}
             return {"complaint_tracking_number": text}
         if asked is None and tracker.get_slot("complaint_tracking_number") is None:
@@ -154,7 +157,7 @@ class ValidateComplaintForm(FormValidationAction):
         if phone:
             return {"complaint_phone": phone}
         if asked == "complaint_phone":
-            if tt.latest_intent(tracker) in tt.INTERRUPTING_INTENTS:
+            if tt.latest_intent(tracker) in tt.INTERRUPTING_INTENTS or is_off_topic(tracker):
                 return {}
             return {"complaint_phone": tt.latest_text(tracker)}
         if asked is None and tracker.get_slot("complaint_phone") is None and tracker.get_slot("phone"):
@@ -168,6 +171,8 @@ class ValidateComplaintForm(FormValidationAction):
             return {}
         if tt.latest_intent(tracker) in tt.INTERRUPTING_INTENTS - {"greet"} and not tt.says_yes(tracker):
             return {}
+        if is_off_topic(tracker) and not tt.says_yes(tracker) and not ValidateComplaintForm._corrections(tracker):
+            return {}
         return {"complaint_confirmed": tt.latest_text(tracker) or "?"}
 
     # ---- validation: normalise or refuse with a hint ----------------------------------------------------
@@ -177,7 +182,8 @@ class ValidateComplaintForm(FormValidationAction):
         code = value if value in CATEGORY_LABEL else category_from_text(str(value or ""))
         if code:
             return {"complaint_category": code}
-        dispatcher.utter_message(text="抱歉，我没能判断是哪类问题，请点选下面的一项，或者回复“其他”。")
+        ask_again(dispatcher, domain, "complaint_category",
+                  "抱歉，我没能判断是哪类问题，请点选下面的一项，比如“延误”“破损”，都不是的话回复“其他”。")
         return {"complaint_category": None}
 
     def validate_complaint_description(
@@ -185,7 +191,8 @@ class ValidateComplaintForm(FormValidationAction):
     ) -> dict[str, Any]:
         text = str(value or "").strip()
         if len(text) < 2:
-            dispatcher.utter_message(text="麻烦再具体说一说发生了什么，方便我们尽快核实处理。")
+            ask_again(dispatcher, domain, "complaint_description",
+                      "麻烦再具体说一说发生了什么，比如“快递员没打电话就放驿站了”，方便我们尽快核实处理。")
             return {"complaint_description": None}
         return {"complaint_description": text[:2000]}
 
@@ -197,9 +204,10 @@ class ValidateComplaintForm(FormValidationAction):
         found = tt.TRACKING_RE.search(str(value or "").replace(" ", ""))
         if found:
             return {"complaint_tracking_number": found.group(1).upper()}
-        dispatcher.utter_message(
-            text="这个单号格式好像不对。我们的单号一般是 ZT 加 12 位数字（如 ZT202611230001），"
-            "也可以是 12–15 位纯数字。没有单号的话回复“没有”就行。"
+        ask_again(
+            dispatcher, domain, "complaint_tracking_number",
+            "这个单号格式好像不对。我们的单号一般是 ZT 加 12 位数字（如 ZT202611230001），"
+            "也可以是 12–15 位纯数字。没有单号的话回复“没有”就行。",
         )
         return {"complaint_tracking_number": None}
 
@@ -209,7 +217,7 @@ class ValidateComplaintForm(FormValidationAction):
         phone = tt.normalise_phone(value)
         if phone:
             return {"complaint_phone": phone}
-        dispatcher.utter_message(text="这个手机号好像不完整，请输入 11 位手机号，比如 13812345678。")
+        ask_again(dispatcher, domain, "complaint_phone", "这个手机号好像不完整，请输入 11 位手机号，比如 13812345678。")
         return {"complaint_phone": None}
 
     def validate_complaint_confirmed(
@@ -223,12 +231,17 @@ class ValidateComplaintForm(FormValidationAction):
             return {**corrections, "complaint_confirmed": None}
         if tt.says_yes(tracker):
             return {"complaint_confirmed": True}
+        # Either hint is the question this turn: the summary was shown one message ago.
         if tt.says_no(tracker):
-            dispatcher.utter_message(
-                text="好的，请直接告诉我要改的内容，比如“类别改成破损”“描述改成……”“电话是139……”“单号是……”。"
+            ask_again(
+                dispatcher, domain, "complaint_confirmed",
+                "好的，请直接告诉我要改的内容，比如“类别改成破损”“描述改成……”“电话是139……”“单号是……”。",
+                buttons=[],
             )
         else:
-            dispatcher.utter_message(text="信息无误请回复“确认”；需要修改的话，直接告诉我改成什么就可以。")
+            ask_again(dispatcher, domain, "complaint_confirmed",
+                      "信息无误请回复“确认”；需要修改的话，直接告诉我改成什么就可以。",
+                      buttons=[{"title": "确认提交", "payload": "确认"}])
         return {"complaint_confirmed": None}
 
     @staticmethod
@@ -260,6 +273,8 @@ class ActionAskComplaintConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if hint_given(tracker, "complaint_confirmed"):
+            return []
         dispatcher.utter_message(
             text="请核对投诉信息：\n" + summary_text(tracker.current_slot_values())
             + "\n无误请回复“确认”；要修改可以直接说，比如“电话是139……”。",

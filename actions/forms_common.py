@@ -59,6 +59,29 @@ def looks_like_question(text: str) -> bool:
     return bool(QUESTION_RE.search(text))
 
 
+OFF_TOPIC_INTENTS = {"out_of_scope", "nlu_fallback"}
+
+
+def is_off_topic(tracker: Tracker) -> bool:
+    """An out-of-scope message, or a question the classifier did not understand ("今天天气怎么样").
+
+    Callers first look for the value they asked for: only a message that does not hold it is off topic.
+    The form then leaves it alone, and the off-topic rule (data/rules/off_topic_in_forms.yml) answers it
+    and asks the question once. A short statement the classifier did not understand ("顺丰") is a
+    mismatched answer instead, which gets a hint saying what is expected.
+    """
+    intent = latest_intent(tracker)
+    if intent == "out_of_scope":
+        return True
+    return intent in OFF_TOPIC_INTENTS and looks_like_question(latest_text(tracker))
+
+
+def is_off_topic_question(tracker: Tracker) -> bool:
+    """For free-text answers (a name, an address, what happened) only an off-topic *question* is off topic:
+    names and addresses often look out of scope to the classifier."""
+    return latest_intent(tracker) in OFF_TOPIC_INTENTS and looks_like_question(latest_text(tracker))
+
+
 def is_answer_turn(tracker: Tracker) -> bool:
     """False for FAQ, cancel, handoff…: their rules answer them and the form must not take the text.
 

@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendUnavailable, InvalidInput, get_client, idempotency_key
 from actions.common import call_backend, format_fen, mask_phone
+from actions.form_questions import ask_again
 from actions.forms_common import (
     AFFIRM_RE,
     DENY_RE,
@@ -20,6 +21,8 @@ from actions.forms_common import (
     cities_in_text,
     entity_value,
     is_answer_turn,
+    is_off_topic,
+    is_off_topic_question,
     latest_intent,
     latest_text,
     previous_slot_value,
@@ -114,7 +117,7 @@ class ValidatePickupForm(FormValidationAction):
     # ---- extraction: what this message answers ----------------------------------------------------------
     async def extract_sender_name(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> dict[str, Any]:
-        if not (_asked(tracker, "sender_name") and is_answer_turn(tracker)):
+        if not (_asked(tracker, "sender_name") and is_answer_turn(tracker)) or is_off_topic_question(tracker):
             return {}
         return {"sender_name": _clean(latest_text(tracker), "我叫|我是|叫我|姓名是?|名字是?|寄件人是?|称呼")}
 
@@ -125,8 +128,10 @@ class ValidatePickupForm(FormValidationAction):
         phone = phone_in(tracker)
         if phone:
             return {"sender_phone": phone}
+        if _asked(tracker, "sender_phone") and is_off_topic(tracker):
+            return {}
         if _asked(tracker, "sender_phone"):
-            dispatcher.utter_message(text="手机号好像不太对，请发一个 11 位的手机号，比如 13812345678。")
+            ask_again(dispatcher, domain, "sender_phone", "手机号好像不太对，请发一个 11 位的手机号，比如 13812345678。")
             return {"sender_phone": None}
         return {}
 
@@ -134,6 +139,8 @@ class ValidatePickupForm(FormValidationAction):
                                      domain: DomainDict) -> dict[str, Any]:
         if not (_asked(tracker, "pickup_address") and is_answer_turn(tracker)):
             return {}
+        if is_off_topic(tracker) and not cities_in_text(latest_text(tracker)):
+            return {}  # an address names a city; without one this is no address
         return {"pickup_address": _clean(latest_text(tracker), "取件地址是?|地址是?|在|我在|我家在|上门到")}
 
     async def extract_destination(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -143,6 +150,10 @@ class ValidatePickupForm(FormValidationAction):
         if _asked(tracker, "destination"):
             found = cities_by_role(tracker).get("destination") or next(
                 iter(cities_in_text(latest_text(tracker))), None)
+            if not found and is_off_topic(tracker):
+                return {}
+            if not found:
+                ask_again(dispatcher, domain, "destination", "请告诉我寄到哪个城市，比如“广州”“成都”。")
             return {"destination": found}
         destination = cities_by_role(tracker).get("destination")
         explicit = re.search(r"到|往|至", latest_text(tracker)) or entities_roles(tracker)
@@ -153,6 +164,8 @@ class ValidatePickupForm(FormValidationAction):
         if not is_answer_turn(tracker):
             return {}
         if _asked(tracker, "item"):
+            if is_off_topic_question(tracker):
+                return {}
             # the whole answer ("一箱书") says more than the entity ("书")
             return {"item": _clean(latest_text(tracker), "寄的是|要寄的是|是|寄|物品是?|东西是?")
                     or entity_value(tracker, "item")}
@@ -162,6 +175,10 @@ class ValidatePickupForm(FormValidationAction):
     async def extract_time_window(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> dict[str, Any]:
         if not (_asked(tracker, "time_window") and is_answer_turn(tracker)):
+            return {}
+        text = latest_text(tracker)
+        # "今天天气怎么样" names a day but asks about something else
+        if is_off_topic(tracker) and (not _TIME_CUE.search(text) or is_off_topic_question(tracker)):
             return {}
         return {"time_window": _clean(latest_text(tracker), "时间是?|希望|想要|麻烦|请")}
 
@@ -185,6 +202,8 @@ class ValidatePickupForm(FormValidationAction):
         if not editing and (latest_intent(tracker) == "affirm" or AFFIRM_RE.match(text)) \
                 and not DENY_RE.search(text):
             return {"pickup_confirmed": True, "pickup_edit_pending": False}
+        if is_off_topic(tracker) and not field:
+            return {}  # answered by the off-topic rule; the summary is shown again
         dispatcher.utter_message(
             text="好的，请问要修改哪一项？也可以直接告诉我新的内容，比如“电话改成13912345678”。",
             buttons=[{"title": label, "payload": f"改{label}"} for label in FIELD_LABELS.values()],
@@ -200,7 +219,7 @@ class ValidatePickupForm(FormValidationAction):
                              domain: DomainDict) -> dict[str, Any]:
         name = str(value or "").strip()
         if not name or len(name) > 20 or re.search(r"\d", name):
-            dispatcher.utter_message(text="请告诉我寄件人的姓名或称呼，比如“张先生”。")
+            ask_again(dispatcher, domain, "sender_name", "请告诉我寄件人的姓名或称呼，比如“张先生”。")
             return {"sender_name": None}
         return {"sender_name": name}
 
@@ -212,26 +231,30 @@ class ValidatePickupForm(FormValidationAction):
                                 domain: DomainDict) -> dict[str, Any]:
         address = str(value or "").strip()
         if len(address) < 5 or len(address) > 200:
-            dispatcher.utter_message(text="地址好像不太完整，请发一下详细地址，带上城市、区和门牌号。")
+            ask_again(dispatcher, domain, "pickup_address",
+                      "地址好像不太完整，请发一下详细地址，带上城市、区和门牌号，比如“杭州市西湖区文三路100号”。")
             return {"pickup_address": None}
         cities = cities_in_text(address)
         if not cities:
-            dispatcher.utter_message(text="请在地址里带上城市名，比如“杭州市西湖区文三路100号”，方便安排附近的快递员。")
+            ask_again(dispatcher, domain, "pickup_address",
+                      "请在地址里带上城市名，比如“杭州市西湖区文三路100号”，方便安排附近的快递员。")
             return {"pickup_address": None}
         if geography.is_outside_mainland(cities[0]):
-            dispatcher.utter_message(text=f"抱歉，{cities[0]}暂时不支持在线预约上门取件，可以回复“转人工”咨询。")
+            ask_again(dispatcher, domain, "pickup_address",
+                      f"抱歉，{cities[0]}暂时不支持在线预约上门取件，可以回复“转人工”咨询；"
+                      "换一个内地的取件地址的话，直接发给我就好。")
             return {"pickup_address": None}
         return {"pickup_address": address}
 
     def validate_destination(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
-        return validate_city("destination", value, dispatcher)
+        return validate_city("destination", value, dispatcher, domain)
 
     def validate_item(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                       domain: DomainDict) -> dict[str, Any]:
         item = str(value or "").strip()
         if not item or len(item) > 100:
-            dispatcher.utter_message(text="请简单说一下寄的是什么，比如“衣服”“文件”“一箱书”。")
+            ask_again(dispatcher, domain, "item", "请简单说一下寄的是什么，比如“衣服”“文件”“一箱书”。")
             return {"item": None}
         return {"item": item}
 
@@ -239,7 +262,7 @@ class ValidatePickupForm(FormValidationAction):
                              domain: DomainDict) -> dict[str, Any]:
         text = str(value or "").strip()
         if not text or len(text) > 50 or not _TIME_CUE.search(text):
-            dispatcher.utter_message(text="请告诉我方便上门的时间，比如“今天下午”或“明天上午9点到11点”。")
+            ask_again(dispatcher, domain, "time_window", "请告诉我方便上门的时间，比如“今天下午”或“明天上午9点到11点”。")
             return {"time_window": None}
         return {"time_window": text}
 

@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendUnavailable, InvalidInput, get_client, idempotency_key
 from actions.common import BACKEND_DOWN_TEXT, call_backend, format_fen
+from actions.form_questions import ask_again
 from actions.forms_common import (
     SERVICE_LEVEL_TEXT,
     SKIP_RE,
@@ -24,6 +25,7 @@ from actions.forms_common import (
     format_kg,
     is_activation,
     is_answer_turn,
+    is_off_topic,
     latest_intent,
     latest_text,
     parse_dimensions,
@@ -38,6 +40,16 @@ from bot.settings import get_settings
 logger = logging.getLogger(__name__)
 
 NO_DIMENSIONS = "none"
+DIMENSIONS_HINT = "尺寸请按“长x宽x高”（厘米）告诉我，比如 30x20x10；不清楚或不需要的话，说“不用”就行。"
+SERVICE_LEVEL_HINT = "请选一种服务：回复“标准”（更实惠）或“特快”（更快）就可以；拿不准的话就按标准快递算。"
+WEIGHT_HINT = "请告诉我包裹大概的重量，比如“3公斤”或“半斤”，估一个数就可以。"
+CITY_HINTS = {
+    "origin": "请告诉我从哪个城市寄出，比如“杭州”“北京”。",
+    "destination": "请告诉我寄到哪个城市，比如“广州”“成都”。",
+}
+BARE_SKIP_RE = re.compile(r"^(不用|不需要|不要|没有|没量|不用量|跳过|不知道)了?(吧|啦|哦|呢)?[。.!！~～]*$")
+# "随便" for the service level: the cheaper one, which the quote also assumes when none is chosen.
+ANY_LEVEL_RE = re.compile(r"随便|都行|都可以|无所谓|不知道|不清楚|你定|看着办")
 WEIGHT_UNIT_RE = re.compile(r"\d\s*(公斤|千克|kg|斤|克)|[一二两三四五六七八九十半]\s*(公斤|千克|斤)", re.I)
 MAX_WEIGHT_KG = Decimal("10000")
 
@@ -48,7 +60,8 @@ def _fresh_request(tracker: Tracker, intent: str) -> bool:
 
 
 def city_answer(
-    slot: str, tracker: Tracker, fresh_intent: str
+    slot: str, tracker: Tracker, fresh_intent: str,
+    dispatcher: CollectingDispatcher | None = None, domain: DomainDict | None = None,
 ) -> dict[str, Any]:
     if not is_answer_turn(tracker):
         return {}
@@ -58,21 +71,26 @@ def city_answer(
     if _fresh_request(tracker, fresh_intent):
         return {slot: None}
     if tracker.get_slot("requested_slot") == slot:
+        if is_off_topic(tracker):
+            return {}  # answered by the off-topic rule, then the question once
+        if dispatcher is not None and not carries_other_answer(tracker, "city"):
+            ask_again(dispatcher, domain or {}, slot, CITY_HINTS[slot])
         return {slot: None}
     return {}
 
 
-def validate_city(slot: str, value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+def validate_city(slot: str, value: Any, dispatcher: CollectingDispatcher,
+                  domain: DomainDict | None = None) -> dict[str, Any]:
     if not value:
         return {slot: None}
     city = geography.normalize_place(str(value))
     if not city:
-        dispatcher.utter_message(text=f"抱歉，没找到“{value}”这个地方，请告诉我城市名，比如“杭州”“北京”。")
+        ask_again(dispatcher, domain or {}, slot, f"抱歉，没找到“{value}”这个地方，请告诉我城市名，比如“杭州”“北京”。")
         return {slot: None}
     if geography.is_outside_mainland(city):
-        dispatcher.utter_message(
-            text=f"抱歉，寄往或寄自{city}的快递暂时不能在线办理，需要的话可以回复“转人工”咨询人工客服。"
-        )
+        ask_again(dispatcher, domain or {}, slot,
+                  f"抱歉，寄往或寄自{city}的快递暂时不能在线办理，需要的话可以回复“转人工”咨询人工客服；"
+                  "寄其他城市的话，直接告诉我城市名就好。")
         return {slot: None}
     return {slot: city}
 
@@ -90,11 +108,11 @@ class ValidateQuoteForm(FormValidationAction):
 
     async def extract_origin(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
-        return city_answer("origin", tracker, "request_quote")
+        return city_answer("origin", tracker, "request_quote", dispatcher, domain)
 
     async def extract_destination(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> dict[str, Any]:
-        return city_answer("destination", tracker, "request_quote")
+        return city_answer("destination", tracker, "request_quote", dispatcher, domain)
 
     async def extract_weight(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
@@ -106,6 +124,8 @@ class ValidateQuoteForm(FormValidationAction):
         asked = tracker.get_slot("requested_slot") == "weight"
         if asked:
             kg = parse_weight_kg(latest_text(tracker))
+            if kg is None and (is_off_topic(tracker) or carries_other_answer(tracker, "weight")):
+                return {}
             return {"weight": format_kg(kg) if kg is not None else None}
         if _fresh_request(tracker, "request_quote"):
             text = latest_text(tracker)
@@ -115,9 +135,13 @@ class ValidateQuoteForm(FormValidationAction):
 
     async def extract_dimensions(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> dict[str, Any]:
+        text = latest_text(tracker)
+        if tracker.get_slot("requested_slot") == "dimensions" and BARE_SKIP_RE.match(text):
+            # A bare "不用了" answers this optional question (the complaint and claim forms read it the same
+            # way); "算了" or "取消" still cancel.
+            return {"dimensions": NO_DIMENSIONS}
         if not is_answer_turn(tracker):
             return {}
-        text = latest_text(tracker)
         sizes = parse_dimensions(entity_value(tracker, "dimensions") or text)
         if sizes:
             return {"dimensions": "x".join(str(s) for s in sizes)}
@@ -126,8 +150,10 @@ class ValidateQuoteForm(FormValidationAction):
             return {}
         if asked and (SKIP_RE.search(text) or latest_intent(tracker) == "deny"):
             return {"dimensions": NO_DIMENSIONS}
+        if asked and is_off_topic(tracker):
+            return {}
         if asked:
-            dispatcher.utter_message(text="尺寸请按“长x宽x高”厘米发给我，比如 30x20x10；不清楚的话回复“不知道”就好。")
+            ask_again(dispatcher, domain, "dimensions", DIMENSIONS_HINT)
             return {"dimensions": None}
         if _fresh_request(tracker, "request_quote"):
             return {"dimensions": None}
@@ -137,11 +163,17 @@ class ValidateQuoteForm(FormValidationAction):
                                     domain: DomainDict) -> dict[str, Any]:
         if not is_answer_turn(tracker):
             return {}
-        level = parse_service_level(latest_text(tracker))
+        text = latest_text(tracker)
+        level = parse_service_level(text)
         if level:
             return {"service_level": level}
-        if tracker.get_slot("requested_slot") == "service_level" and not carries_other_answer(tracker, ""):
-            dispatcher.utter_message(text="请选择“标准”或“特快”，直接回复其中一个就可以。")
+        asked = tracker.get_slot("requested_slot") == "service_level"
+        if asked and ANY_LEVEL_RE.search(text):
+            return {"service_level": "standard"}
+        if asked and is_off_topic(tracker):
+            return {}
+        if asked and not carries_other_answer(tracker, ""):
+            ask_again(dispatcher, domain, "service_level", SERVICE_LEVEL_HINT)
             return {"service_level": None}
         if _fresh_request(tracker, "request_quote"):
             return {"service_level": None}
@@ -149,19 +181,19 @@ class ValidateQuoteForm(FormValidationAction):
 
     def validate_origin(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                         domain: DomainDict) -> dict[str, Any]:
-        result = validate_city("origin", value, dispatcher)
+        result = validate_city("origin", value, dispatcher, domain)
         acknowledge_correction("origin", "寄出城市", result["origin"], tracker, dispatcher)
         return result
 
     def validate_destination(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
-        result = validate_city("destination", value, dispatcher)
+        result = validate_city("destination", value, dispatcher, domain)
         acknowledge_correction("destination", "目的地", result["destination"], tracker, dispatcher)
         return result
 
     def validate_weight(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                         domain: DomainDict) -> dict[str, Any]:
-        return validate_weight_value(value, dispatcher, tracker)
+        return validate_weight_value(value, dispatcher, tracker, domain)
 
     def validate_dimensions(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                             domain: DomainDict) -> dict[str, Any]:
@@ -170,7 +202,8 @@ class ValidateQuoteForm(FormValidationAction):
         sizes = parse_dimensions(str(value or ""))
         if not sizes or not all(0 < s <= 1000 for s in sizes):
             if value:
-                dispatcher.utter_message(text="尺寸好像不太对，请按“长x宽x高”厘米发给我，比如 30x20x10。")
+                ask_again(dispatcher, domain, "dimensions",
+                          "这个尺寸好像不太对。" + DIMENSIONS_HINT)
             return {"dimensions": None}
         return {"dimensions": "x".join(str(s) for s in sizes)}
 
@@ -179,14 +212,15 @@ class ValidateQuoteForm(FormValidationAction):
         return {"service_level": value if value in SERVICE_LEVEL_TEXT else None}
 
 
-def validate_weight_value(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+def validate_weight_value(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                          domain: DomainDict | None = None) -> dict[str, Any]:
     if value in (None, ""):
         if tracker.get_slot("requested_slot") == "weight":
-            dispatcher.utter_message(text="请告诉我大概的重量，比如“3公斤”或“半斤”，估一个数就可以。")
+            ask_again(dispatcher, domain or {}, "weight", WEIGHT_HINT)
         return {"weight": None}
     kg = parse_weight_kg(str(value))
     if kg is None or kg <= 0 or kg > MAX_WEIGHT_KG:
-        dispatcher.utter_message(text="这个重量好像不太对，请告诉我包裹大概几公斤，比如“3公斤”。")
+        ask_again(dispatcher, domain or {}, "weight", "这个重量好像不太对，请告诉我包裹大概几公斤，比如“3公斤”。")
         return {"weight": None}
     text = format_kg(kg)
     old = previous_slot_value(tracker, "weight")

@@ -21,7 +21,15 @@ from actions.backend_client import (
     get_client,
 )
 from actions.common import BACKEND_DOWN_TEXT, call_backend, mask_phone
-from actions.forms_common import entities, is_activation, is_answer_turn, latest_intent, latest_text
+from actions.form_questions import ask_again
+from actions.forms_common import (
+    entities,
+    is_activation,
+    is_answer_turn,
+    is_off_topic,
+    latest_intent,
+    latest_text,
+)
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -149,12 +157,15 @@ class ValidateTrackingForm(FormValidationAction):
         if valid:
             return {"tracking_number": valid[0]}
         if malformed:
-            dispatcher.utter_message(text=FORMAT_HINT)
+            ask_again(dispatcher, domain, "tracking_number", FORMAT_HINT + "麻烦核对后再发一下。")
             return {"tracking_number": None}
         if is_activation(tracker) and latest_intent(tracker) == "track_parcel":
             # a new "查件" without a number: ask, rather than silently reuse the last parcel
             return {"tracking_number": None}
         if tracker.get_slot("requested_slot") == "tracking_number":
+            if is_off_topic(tracker):
+                return {}  # answered by the off-topic rule, then the question once
+            # the question itself says what a number looks like, with an example
             return {"tracking_number": None}
         return {}
 
