@@ -28,6 +28,8 @@ from bot.script import detect_script, to_simplified
 
 FAQ = "faq"
 EntityKey = tuple[str, str, str]
+# A message-level signal (bot/nlu/anger.py), never annotated in NLU data: not an entity the split can score.
+UNANNOTATED_ENTITIES = frozenset({"mood"})
 
 
 @dataclass
@@ -161,7 +163,7 @@ def predict_all(model_path: str, texts: list[str]) -> list[Prediction]:
         if fell_back:
             parse = undo_fallback_prediction(parse)
         name, confidence = _predicted_intent(parse)
-        entities = [_entity_key(e) for e in parse.get("entities") or []]
+        entities = [_entity_key(e) for e in parse.get("entities") or [] if e.get("entity") not in UNANNOTATED_ENTITIES]
         predictions.append(Prediction(name, confidence, entities, fell_back))
     return predictions
 
