@@ -60,3 +60,20 @@ def test_numbered_answers_become_the_button_payload_once():
         assert await options.resolve("wx:o2", "1") is None
 
     asyncio.run(scenario())
+
+
+def test_a_rating_scale_keeps_its_own_numbers_and_a_number_picks_that_score():
+    buttons = [{"title": "5 非常满意", "payload": "5"}, {"title": "4 满意", "payload": "4"},
+               {"title": "3 一般", "payload": "3"}, {"title": "2 不满意", "payload": "2"},
+               {"title": "1 非常不满意", "payload": "1"}, {"title": "不用了", "payload": "不用了"}]
+    rendered = render([{"text": "麻烦您为这次服务打个分吧", "buttons": buttons}])
+    assert "\n5 非常满意\n4 满意\n3 一般\n2 不满意\n1 非常不满意\n不用了\n" in rendered.text, rendered.text
+    assert "1. 5" not in rendered.text
+
+    async def scenario():
+        options = OptionMemory(MemoryStore())
+        for answer, payload in (("5", "5"), ("１", "1"), ("不用了", "不用了"), ("6", None), ("10", None)):
+            await options.offer("wx:o3", rendered.options)
+            assert await options.resolve("wx:o3", answer) == payload, answer
+
+    asyncio.run(scenario())

@@ -1,7 +1,8 @@
 """Numbered options: WeChat has no buttons, so a customer answers a button list with its number.
 
 The options offered in the last reply are remembered per customer; the next message, if it is one of the
-numbers (or an option's exact title), becomes that button's payload. Any next message clears them.
+numbers (or an option's exact title), becomes that button's payload. Any next message clears them. Buttons
+that carry their own number (a 1–5 rating) are picked by that number, as render shows them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 import unicodedata
 
 from bot.channels.kv import KeyValueStore
+from bot.channels.wechat.render import self_numbered
 
 _TTL_S = 24 * 3600
 
@@ -32,7 +34,12 @@ class OptionMemory:
         await self._store.delete(sender_id)
         options = [tuple(o) for o in json.loads(raw)]
         answer = unicodedata.normalize("NFKC", text).strip().rstrip(".。")
-        if answer.isdigit() and 1 <= int(answer) <= len(options):
+        if any(self_numbered(title, payload) for title, payload in options):
+            # The list showed the buttons' own numbers (render): a number means the button carrying it.
+            for title, payload in options:
+                if answer == payload and self_numbered(title, payload):
+                    return payload
+        elif answer.isdigit() and 1 <= int(answer) <= len(options):
             return options[int(answer) - 1][1]
         for title, payload in options:
             if answer == title.strip():

@@ -19,20 +19,29 @@ class Rendered:
     options: list[tuple[str, str]] = field(default_factory=list)
 
 
+def self_numbered(title: str, payload: str) -> bool:
+    """A button that carries its own number ("5 非常满意" → "5"): the customer's "5" means it, not option 5."""
+    return payload.isdigit() and title.strip().startswith(payload) and not title.strip()[len(payload):][:1].isdigit()
+
+
 def render(messages: Iterable[dict[str, Any]], hint: str = OPTIONS_HINT) -> Rendered:
     """Join one turn's bot messages into one text, numbering buttons across all of them.
 
-    `hint` tells the customer how to choose (pass it converted when replies are in Traditional).
+    Buttons that carry their own number (a rating scale) are shown as they are, since numbering them again
+    ("1. 5 非常满意") would turn the customer's "5" into the fifth option. `hint` tells the customer how to
+    choose (pass it converted when replies are in Traditional).
     """
     parts: list[str] = []
     options: list[tuple[str, str]] = []
-    for message in messages:
+    rendered = [(message, _buttons(message)) for message in messages]
+    own_numbers = any(self_numbered(*button) for _, buttons in rendered for button in buttons)
+    for message, buttons in rendered:
         lines: list[str] = []
         if isinstance(message.get("text"), str) and message["text"].strip():
             lines.append(message["text"].strip())
-        for button in _buttons(message):
+        for button in buttons:
             options.append(button)
-            lines.append(f"{len(options)}. {button[0]}")
+            lines.append(button[0] if own_numbers else f"{len(options)}. {button[0]}")
         for element in message.get("elements") or []:
             if isinstance(element, dict):
                 lines.append(" ".join(str(element.get(k, "")) for k in ("title", "subtitle")).strip())
