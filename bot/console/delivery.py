@@ -57,14 +57,22 @@ def push_text(channel: str, conversation_id: str, text: str, author: dict[str, A
     return Delivery(True, _ms(started))
 
 
+def conversation_url(conversation_id: str) -> str:
+    """Rasa's HTTP API URL of a conversation.
+
+    ":" stays as it is: Rasa (Sanic) does not unquote "%3A", so WeChat's "wx:<openid>" would be another, empty
+    conversation (the hand-back would then speak to nobody).
+    """
+    return f"{get_settings().rasa_base_url}/conversations/{quote(conversation_id, safe=':')}"
+
+
 def hand_back(conversation_id: str) -> Delivery:
     """The assistant resumes: it says so and starts the satisfaction survey, in the customer's latest channel.
 
     Rasa's execute API runs the actions as if the assistant had predicted them; the closing `action_listen`
     leaves the tracker waiting for the customer's answer, exactly as after a normal turn.
     """
-    url = (f"{get_settings().rasa_base_url}/conversations/{quote(conversation_id, safe='')}/execute"
-           "?output_channel=latest")
+    url = f"{conversation_url(conversation_id)}/execute?output_channel=latest"
     started = time.monotonic()
     for action in RESUME_ACTIONS:
         try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
@@ -10,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.backend.clock import iso, utcnow
 from bot.backend.errors import ApiError
-from bot.console import delivery
+from bot.console import delivery, rasa_transcript
 from bot.console.models import Agent, CallbackRequest, Handoff, HandoffMessage
 from bot.console.routing import waiting_order
 from bot.console.views import masked_slots, message_view, summary, transcript
@@ -18,6 +20,8 @@ from bot.console.views import masked_slots, message_view, summary, transcript
 logger = logging.getLogger("bot.console")
 
 RECENT_LIMIT = 20
+# How long accepting waits for the assistant to finish a turn it is still answering (see _refresh_transcript).
+TRANSCRIPT_WAIT_S = 2.0
 
 
 def _names(session: Session) -> dict[int, str]:
@@ -64,7 +68,24 @@ def messages(session: Session, handoff: Handoff, after: int = 0) -> list[dict[st
         .order_by(HandoffMessage.id)
     ).scalars().all()
     agents = {a.id: a for a in session.execute(select(Agent)).scalars()}
-    return [message_view(row, agents.get(row.agent_id or 0)) for row in rows]
+    views = [message_view(row, agents.get(row.agent_id or 0)) for row in rows]
+    shown = _shown_in_transcript(session, handoff)
+    for view in views:
+        if view["id"] in shown:
+            view["in_transcript"] = True
+    return views
+
+
+def _shown_in_transcript(session: Session, handoff: Handoff) -> set[int]:
+    """Customer messages from the wait that the refreshed transcript already shows (not to be shown twice)."""
+    if handoff.accepted_at is None or '"during_wait"' not in (handoff.transcript_json or ""):
+        return set()
+    waited = session.execute(
+        select(HandoffMessage).where(HandoffMessage.handoff_id == handoff.id, HandoffMessage.author == "customer",
+                                     HandoffMessage.created_at <= handoff.accepted_at)
+        .order_by(HandoffMessage.id)
+    ).scalars().all()
+    return rasa_transcript.already_in_transcript(transcript(handoff), list(waited))
 
 
 def detail(session: Session, handoff: Handoff) -> dict[str, Any]:
@@ -86,9 +107,35 @@ def accept(session: Session, handoff: Handoff, agent: Agent) -> dict[str, Any]:
         session.refresh(handoff)
         raise ApiError(409, "not_waiting", "这个会话已被接入或已结束。", handoff_status=handoff.status)
     session.refresh(handoff)
+    _refresh_transcript(session, handoff)
     _system_message(session, handoff, f"人工客服{agent.display_name}已接入，接下来由我为您服务。", agent)
     logger.info("handoff %s accepted by %s", handoff.id, agent.username)
     return detail(session, handoff)
+
+
+def _refresh_transcript(session: Session, handoff: Handoff) -> None:
+    """What the customer and the assistant said while the conversation waited joins the transcript.
+
+    Rasa stores a tracker when a turn is over, so a message the assistant is still answering is not in it yet:
+    while a customer message of the wait is missing, the tracker is read again, for a short while.
+    """
+    waited = session.execute(
+        select(HandoffMessage).where(HandoffMessage.handoff_id == handoff.id, HandoffMessage.author == "customer",
+                                     HandoffMessage.created_at <= handoff.accepted_at)
+        .order_by(HandoffMessage.id)
+    ).scalars().all()
+    deadline = time.monotonic() + TRANSCRIPT_WAIT_S
+    while True:
+        lines = rasa_transcript.fetch(handoff.conversation_id)
+        if lines is None:
+            return
+        merged = rasa_transcript.refreshed(transcript(handoff), lines, handoff)
+        complete = len(rasa_transcript.already_in_transcript(merged, list(waited))) == len(waited)
+        if complete or time.monotonic() >= deadline:
+            break
+        time.sleep(0.2)
+    handoff.transcript_json = json.dumps(merged, ensure_ascii=False)
+    session.commit()
 
 
 def send(session: Session, handoff: Handoff, agent: Agent, text: str) -> dict[str, Any]:

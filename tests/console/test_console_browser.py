@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -56,4 +57,48 @@ def test_the_kpi_page_draws_its_charts(browser: Browser, desk_backend) -> None:
     assert "机器人独立解决率" in page.locator("#tiles").inner_text()
     screenshot(page, "console-kpi")
     assert not errors, errors
+    page.context.close()
+
+
+@pytest.mark.browser
+def test_accepting_shows_the_whole_transcript_and_then_updates_live(browser: Browser, desk_backend) -> None:
+    conversation = f"acc-{uuid.uuid4().hex[:8]}"
+    created = open_handoff(desk_backend, conversation, transcript=[
+        {"role": "user", "text": "ZT100000000001 到哪了", "at": 1.0},
+        {"role": "bot", "text": "您的快件在济南转运中心。", "at": 2.0},
+        {"role": "user", "text": "转人工", "at": 3.0}])
+    page = agent_page(browser, desk_backend.base_url, "li")
+    item = page.locator(f'#waiting li[data-handoff-id="{created["handoff_id"]}"]')
+    item.wait_for(timeout=10_000)
+
+    def inbound(text: str) -> dict:
+        reply = desk_backend.post("/handoffs/inbound", json={"conversation_id": conversation, "text": text,
+                                                             "channel": "socketio"})
+        assert reply.status_code == 200, reply.text
+        return reply.json()
+
+    # Written while the conversation waited in the queue, before the agent opened it.
+    assert inbound("还要等多久？")["intercepted"] is False
+    item.click()
+    transcript = page.locator("#transcript")
+    transcript.locator(".bubble-row.customer .text", has_text="还要等多久").wait_for(timeout=10_000)
+    # Written while the agent looks at the waiting conversation, right up to the click on accept.
+    for n in range(5):
+        inbound(f"我再补充一句 {n}")
+    page.click("#accept")
+    transcript.locator(".bubble-row.agent .text", has_text="已接入").wait_for(timeout=10_000)
+    for n in range(5):
+        transcript.locator(".bubble-row.customer .text", has_text=f"我再补充一句 {n}").wait_for(timeout=10_000)
+    # Live after accepting: the agent sees the customer's next messages without reloading.
+    assert inbound("好的，谢谢")["intercepted"] is True
+    transcript.locator(".bubble-row.customer .text", has_text="好的，谢谢").wait_for(timeout=10_000)
+    time.sleep(1.5)  # a few polls: nothing may be shown twice
+    shown = transcript.locator(".bubble-row .text").all_inner_texts()
+    for text in ("ZT100000000001 到哪了", "您的快件在济南转运中心。", "转人工", "还要等多久？", "好的，谢谢",
+                 *[f"我再补充一句 {n}" for n in range(5)]):
+        assert shown.count(text) == 1, (text, shown)
+    ids = [i for i in transcript.locator(".bubble-row[data-message-id]").evaluate_all(
+        "rows => rows.map(r => r.dataset.messageId)")]
+    assert len(ids) == len(set(ids)), ids
+    screenshot(page, "console-accepted-transcript")
     page.context.close()

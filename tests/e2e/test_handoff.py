@@ -83,8 +83,17 @@ def test_a_person_takes_over_the_web_chat_and_hands_back(stack, browser: Browser
     assert "ZT100000000001 到哪了" in shown and "济南" in shown, shown  # the customer and the assistant
     screenshot(agent, "handoff_console_queue")
 
+    # While it waits the assistant keeps helping; once accepted, the agent sees that exchange too, once.
+    send(customer, "ZT100000000004 到哪了")
+    wait_for_row(customer, "bot", "ZT100000000004")
     agent.click("#accept")
     wait_for_row(customer, "agent", "已接入")
+    transcript.locator(".bubble-row.agent .text", has_text="已接入").wait_for(timeout=TIMEOUT_MS)
+    rows = transcript.locator(".bubble-row").evaluate_all(
+        "rows => rows.map(r => [r.classList[1], r.querySelector('.text').textContent])")
+    asked = [i for i, (role, text) in enumerate(rows) if role == "customer" and text == "ZT100000000004 到哪了"]
+    answered = [i for i, (role, text) in enumerate(rows) if role == "bot" and "ZT100000000004" in text]
+    assert len(asked) == 1 and answered and asked[0] < answered[-1], rows
     reply = "您好，我是小王。您的快件在济南中转，预计明天送达。"
     agent.fill("#reply", reply)
     sent = time.monotonic()

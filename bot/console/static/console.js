@@ -4,7 +4,9 @@
 (function () {
   var el = Console.el, api = Console.api, clear = Console.clear;
   var POLL_MS = 1000;
-  var state = { selected: null, handoff: null, lastMessageId: 0, polling: false };
+  // `generation` changes whenever the pane is redrawn, so a poll that started before (e.g. before accepting)
+  // cannot add its stale answer to the new pane.
+  var state = { selected: null, handoff: null, lastMessageId: 0, polling: false, generation: 0 };
   var CHANNELS = { socketio: "网页", wechat: "微信", rest: "接口" };
 
   function queueItem(item) {
@@ -78,6 +80,10 @@
   }
 
   function appendMessage(message) {
+    if (message.id <= state.lastMessageId) { return; }
+    state.lastMessageId = message.id;
+    // Messages from the wait that the refreshed transcript shows already.
+    if (message.in_transcript) { return; }
     var box = document.getElementById("transcript");
     var label = { customer: "顾客", agent: message.agent_name || "客服", system: "系统" }[message.author] || message.author;
     var extra = message.author === "agent" && message.delivered === false ? "undelivered" : "";
@@ -85,7 +91,6 @@
     row.dataset.messageId = String(message.id);
     if (extra) { row.appendChild(el("div", "note", "未能送达顾客")); }
     box.appendChild(row);
-    state.lastMessageId = Math.max(state.lastMessageId, message.id);
     box.scrollTop = box.scrollHeight;
   }
 
@@ -101,13 +106,20 @@
     var box = document.getElementById("transcript");
     clear(box);
     box.appendChild(el("div", "divider", "机器人对话记录"));
+    var waitShown = false;
     detail.transcript.forEach(function (line) {
+      if (line.during_wait && !waitShown) {
+        box.appendChild(el("div", "divider", "转人工 · 排队期间机器人继续服务"));
+        waitShown = true;
+      }
       var at = line.at ? Console.time(new Date(line.at * 1000).toISOString()) : "";
       box.appendChild(bubble(line.role === "user" ? "customer" : "bot", line.text, line.role === "user" ? "顾客" : "机器人", at));
     });
-    box.appendChild(el("div", "divider", "转人工"));
+    box.appendChild(el("div", "divider", waitShown ? "人工服务" : "转人工"));
     state.lastMessageId = 0;
+    state.generation += 1;
     detail.messages.forEach(appendMessage);
+    box.scrollTop = box.scrollHeight;
     renderControls();
     renderSlots(detail.slots);
   }
@@ -180,9 +192,9 @@
 
   function pollMessages() {
     if (!state.handoff) { return Promise.resolve(); }
-    var id = state.handoff.id;
+    var id = state.handoff.id, generation = state.generation;
     return api("GET", "/handoffs/" + id + "/messages?after=" + state.lastMessageId).then(function (data) {
-      if (!state.handoff || state.handoff.id !== id) { return; }
+      if (!state.handoff || state.handoff.id !== id || state.generation !== generation) { return; }
       data.messages.forEach(appendMessage);
       if (data.status !== state.handoff.status) {
         state.handoff.status = data.status;
