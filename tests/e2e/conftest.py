@@ -25,6 +25,10 @@ import requests
 from bot.settings import get_settings
 from bot.stack import DEFAULT_MODEL, Ports, Stack, StackError, log_tail
 
+# The WeChat account of the shared stack (its environment must be set before the stack starts) and the
+# fixtures playing WeChat's side, registered here once for every module that uses them.
+from tests.e2e.wechat_account import wechat, wechat_api  # noqa: F401
+
 # Developers may point the tests at another model file; `make test` uses the one `make train` produced.
 MODEL = Path(os.environ.get("COURIER_E2E_MODEL") or DEFAULT_MODEL)
 

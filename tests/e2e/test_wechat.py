@@ -1,17 +1,13 @@
 """WeChat Official Account channel, end to end: WeChat's side played by wechatpy, the real Rasa server.
 
-The shared `stack` fixture starts Rasa with the environment of this process, so the account's settings
-(token, app id, EncodingAESKey, the API base of a local fake of WeChat's servers) are set here, at import,
-before any stack starts. The account runs in compatible mode, so plaintext and AES messages both arrive.
+The account the shared `stack` runs with, and the `wechat` / `wechat_api` fixtures, are in wechat_account.py.
+The account runs in compatible mode, so plaintext and AES messages both arrive.
 Replies that miss the passive window arrive through the fake customer-service API; `converse` accepts
 either, as WeChat would show both to the customer.
 """
 
 from __future__ import annotations
 
-import base64
-import os
-import socket
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -20,12 +16,10 @@ import pytest
 import requests
 
 from bot.script import detect_script, to_simplified, to_traditional
-from tests.wechat_fake_api import FakeWeChatApi
 from tests.wechat_side import (
     ACCOUNT,
     BILLION_LAUGHS,
     XXE,
-    WeChatServer,
     event_xml,
     image_xml,
     new_openid,
@@ -33,41 +27,7 @@ from tests.wechat_side import (
     voice_xml,
 )
 
-TOKEN = "e2e-wechat-token"
-APP_ID = "wxe2e00000000001"
-APP_SECRET = "e2e-wechat-secret"
-AES_KEY = base64.b64encode(b"courier-e2e-aes-key-32-bytes-ok!").decode()[:-1]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-FAKE_API_PORT = _free_port()
-WECHAT_ENV = {
-    "WECHAT_TOKEN": TOKEN,
-    "WECHAT_APP_ID": APP_ID,
-    "WECHAT_APP_SECRET": APP_SECRET,
-    "WECHAT_ENCODING_AES_KEY": AES_KEY,
-    "WECHAT_MESSAGE_MODE": "compatible",
-    "WECHAT_API_BASE": f"http://127.0.0.1:{FAKE_API_PORT}",
-}
-os.environ.update(WECHAT_ENV)
-
 pytestmark = pytest.mark.e2e
-
-@pytest.fixture(scope="session")
-def wechat_api():
-    api = FakeWeChatApi(APP_ID, APP_SECRET, port=FAKE_API_PORT).start()
-    yield api
-    api.stop()
-
-
-@pytest.fixture()
-def wechat(stack, wechat_api) -> WeChatServer:
-    return WeChatServer(stack.rasa_url, wechat_api, TOKEN, AES_KEY, APP_ID)
 
 
 def user_events(stack, sender_id: str) -> list[dict]:

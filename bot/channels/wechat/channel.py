@@ -22,7 +22,7 @@ from sanic.response import HTTPResponse
 from bot.channels import handoff_gate
 from bot.channels.kv import make_store
 from bot.channels.push_request import read_push_request
-from bot.channels.script_output import ScriptMemory, get_script_memory, wrap_for_message, wrap_output
+from bot.channels.script_output import ScriptMemory, get_script_memory, remember_script, wrap_output
 from bot.channels.wechat import messages, xml
 from bot.channels.wechat.access_token import AccessTokenProvider
 from bot.channels.wechat.config import WeChatConfig
@@ -291,11 +291,13 @@ class WeChatInput(InputChannel):
     ) -> list[str]:
         if not text.strip():
             return []
+        # Before the gate: a message only an agent reads still sets the script the agent's replies go out in.
+        await remember_script(sender_id, text, self.memory)
         if await handoff_gate.intercept(sender_id, text, self.name(), extra_metadata):
             return []
         picked = await self.options.resolve(sender_id, text)
         collector = _Collector()
-        output = await wrap_for_message(collector, sender_id, text, self.memory)
+        output = wrap_output(collector, self.memory)
         metadata = {"channel": self.name(), "script": detect_script(text), **extra_metadata}
         await on_new_message(
             UserMessage(
