@@ -34,6 +34,7 @@ REASON_BACKEND_DOWN = "backend_down"
 # Signals of an upset customer; deliberately few and unambiguous (a false alarm only routes to the
 # complaints team, which handles upset customers anyway).
 ANGRY_RE = re.compile(r"😡|🤬|😤|垃圾|气死|投诉你们|什么破|太差劲|骂人|坑人|骗子")
+ANGRY_APOLOGY = "真的非常抱歉，让您遇到这样的情况，您的心情我完全理解。"
 MANAGER_RE = re.compile(r"经理|专属|客户经理|大客户")
 TRANSCRIPT_LIMIT = 60
 SLOTS_FOR_AGENT = (
@@ -120,9 +121,15 @@ async def record_handoff(tracker: Tracker, reason: str) -> bool:
     return await open_handoff(tracker, reason) is not None
 
 
+def marked_angry(tracker: Tracker) -> bool:
+    """The NLU's anger detector (bot/nlu/anger.py) marked the latest message `mood: angry`."""
+    return any(e.get("entity") == "mood" and e.get("value") == "angry"
+               for e in (tracker.latest_message or {}).get("entities") or [])
+
+
 def reason_for(tracker: Tracker) -> str:
     text = latest_text(tracker)
-    if ANGRY_RE.search(text):
+    if marked_angry(tracker) or ANGRY_RE.search(text):
         return REASON_ANGRY
     if tracker.get_slot("customer_vip") and MANAGER_RE.search(text):
         return REASON_MANAGER
@@ -147,7 +154,7 @@ def manager_text(manager: Any) -> str:
 
 def queued_text(answer: dict[str, Any], reason: str, manager: Any = None) -> str:
     opening = {
-        REASON_ANGRY: "非常抱歉让您不愉快了，我马上请人工客服来处理。",
+        REASON_ANGRY: f"{ANGRY_APOLOGY}我马上请人工客服来为您处理。",
         REASON_NOT_UNDERSTOOD: "抱歉，我连着两次都没能理解您的意思，这就为您转接人工客服。",
         REASON_MANAGER: "好的，马上为您转接 VIP 专属客服。",
     }.get(reason, "好的，这就为您转接人工客服。")
@@ -164,9 +171,10 @@ def queued_text(answer: dict[str, Any], reason: str, manager: Any = None) -> str
     return text + "客服接入前，您也可以继续向我咨询。"
 
 
-def off_hours_text(answer: dict[str, Any], phone: str | None) -> str:
+def off_hours_text(answer: dict[str, Any], phone: str | None, reason: str | None = None) -> str:
     when = answer.get("next_open_text") or "上班后"
-    text = f"非常抱歉，现在不在人工客服的服务时间，客服将于{when}上班。需要我帮您登记回电吗？客服上班后会尽快给您打电话"
+    opening = ANGRY_APOLOGY if reason == REASON_ANGRY else "非常抱歉，"
+    text = f"{opening}现在不在人工客服的服务时间，客服将于{when}上班。需要我帮您登记回电吗？客服上班后会尽快给您打电话"
     return text + (f"（{mask_phone(phone)}）。" if phone else "。")
 
 
@@ -183,7 +191,7 @@ async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: s
     if answer.get("status") == "out_of_hours":
         phone = customer_phone(tracker)
         manager = tracker.get_slot("account_manager") if tracker.get_slot("customer_vip") else None
-        dispatcher.utter_message(text=off_hours_text(answer, phone) + manager_text(manager), buttons=[
+        dispatcher.utter_message(text=off_hours_text(answer, phone, reason) + manager_text(manager), buttons=[
             {"title": "好的，请回电", "payload": "好的"}, {"title": "不用了", "payload": "不用了"}])
         return [SlotSet("handoff_callback_offered", "offered"), SlotSet("handoff_reason", reason),
                 SlotSet("callback_phone", phone)]
@@ -200,6 +208,20 @@ class ActionRequestHuman(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         return await hand_off(dispatcher, tracker, reason_for(tracker))
+
+
+class ActionHandoffAngry(Action):
+    """An angry message (NLU `mood: angry`): a sincere apology and a person, predicted by AngryHandoffPolicy."""
+
+    def name(self) -> str:
+        return "action_handoff_angry"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events = await hand_off(dispatcher, tracker, REASON_ANGRY)
+        # The mark belongs to that message: a later calm message must not look angry to anyone reading slots.
+        return [*events, SlotSet("mood", None)]
 
 
 def misunderstood_in_a_row(tracker: Tracker) -> int:

@@ -11,6 +11,7 @@ import pytest
 from actions.backend_client import BackendClient, set_client
 from actions.handoff import (
     ActionDeclineCallback,
+    ActionHandoffAngry,
     ActionHandoffNotUnderstood,
     ActionRegisterCallback,
     ActionRequestHuman,
@@ -73,6 +74,44 @@ def test_an_angry_customer_goes_to_the_complaints_team(on_duty) -> None:
     shown = texts(run(ActionRequestHuman(), tracker)[0])
     assert "非常抱歉" in shown and "投诉处理" in shown
     assert handoff_for(on_duty, conversation)["reason"] == "angry_customer"
+
+
+MOOD_ANGRY = {"entity": "mood", "value": "angry", "start": 3, "end": 18, "extractor": "AngerDetector"}
+
+
+def test_an_angry_message_goes_to_the_complaints_team_with_its_context(on_duty) -> None:
+    conversation = conv("mood")
+    angry = user("你们这破快递，到底还要等多久！！！", "track_parcel", [MOOD_ANGRY])
+    tracker = make_tracker(slots={"tracking_number": "ZT100000000003", "phone": "13511112222"}, latest=angry,
+                           events=history(), sender=conversation, after={"mood": "angry"})
+    messages, events = run(ActionHandoffAngry(), tracker)
+    shown = texts(messages)
+    assert shown.startswith("真的非常抱歉") and "投诉处理" in shown and "分钟" in shown, shown
+    assert slot_events(events) == {"mood": None}  # the mark belongs to that message only
+    detail = handoff_for(on_duty, conversation)
+    assert (detail["reason"], detail["team"], detail["intent"]) == ("angry_customer", "complaints", "track_parcel")
+    assert detail["transcript"][-1]["text"] == "你们这破快递，到底还要等多久！！！"
+    assert detail["slots"]["tracking_number"] == "ZT100000000003" and detail["customer_phone"] == "135****2222"
+
+
+def test_an_angry_request_for_a_person_is_recorded_as_angry(on_duty) -> None:
+    conversation = conv("mood-human")
+    tracker = make_tracker(latest=user("受够了，给我转人工", "request_human", [MOOD_ANGRY]), sender=conversation)
+    run(ActionRequestHuman(), tracker)
+    assert handoff_for(on_duty, conversation)["reason"] == "angry_customer"
+
+
+def test_an_angry_customer_out_of_hours_is_apologised_to_and_offered_a_callback(off_duty) -> None:
+    conversation = conv("mood-night")
+    tracker = make_tracker(slots={"phone": "13600001234"}, sender=conversation,
+                           latest=user("气死我了，到底送不送", "track_parcel", [MOOD_ANGRY]))
+    messages, events = run(ActionHandoffAngry(), tracker)
+    shown = texts(messages)
+    assert shown.startswith("真的非常抱歉") and "不在人工客服的服务时间" in shown and "136****1234" in shown, shown
+    assert shown.count("抱歉") == 1, shown  # one apology, not two in a row
+    slots = slot_events(events)
+    assert slots["handoff_callback_offered"] == "offered" and slots["handoff_reason"] == "angry_customer"
+    assert slots["mood"] is None
 
 
 def test_a_key_customer_asking_for_their_manager_reaches_the_vip_team(on_duty) -> None:
