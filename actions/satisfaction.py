@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 from actions import ticket_text as tt
 from actions.backend_client import BackendUnavailable, InvalidInput, get_client, idempotency_key
 from actions.common import call_backend
+from actions.form_questions import ask_again
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class ValidateRatingForm(FormValidationAction):
     ) -> dict[str, Any]:
         if value == SKIP or (isinstance(value, int) and 1 <= value <= 5):
             return {"rating_score": value}
-        dispatcher.utter_message(text="请回复 1 到 5 的数字（5 分最满意）；不想评价的话回复“不用了”。")
+        ask_again(dispatcher, domain, "rating_score", "请回复 1 到 5 的数字（5 分最满意）；不想评价的话回复“不用了”。")
         return {"rating_score": None}
 
 
