@@ -52,7 +52,7 @@ def latest_intent(tracker: Tracker) -> str:
 
 
 NEVER_AN_ANSWER = {"cancel", "request_human"}
-QUESTION_RE = re.compile(r"[吗嘛呢？?]|怎么|怎样|多少|几[天点时个号]|能不能|可不可以|是否|什么|哪些|如何|为什么|多久")
+QUESTION_RE = re.compile(r"[吗嘛呢？?啥咋]|怎么|怎样|多少|几[天点时个号]|能不能|可不可以|是否|什么|哪些|如何|为什么|多久")
 
 
 def looks_like_question(text: str) -> bool:
@@ -60,26 +60,38 @@ def looks_like_question(text: str) -> bool:
 
 
 OFF_TOPIC_INTENTS = {"out_of_scope", "nlu_fallback"}
+# Below this, an out_of_scope statement is more likely a mismatched answer ("顺丰" asked for the size, 0.35)
+# than small talk ("讲个笑话" 0.95, "今天天气怎么样" 0.98): it gets a hint instead of the out-of-scope answer.
+OUT_OF_SCOPE_SURE = 0.8
+# Small talk with its own answer mid-form ("你是机器人吗"): data/rules/off_topic_in_forms.yml.
+CHITCHAT_INTENTS = {"bot_challenge"}
 
 
 def is_off_topic(tracker: Tracker) -> bool:
-    """An out-of-scope message, or a question the classifier did not understand ("今天天气怎么样").
+    """An out-of-scope message, small talk, or a question the classifier did not understand ("今天天气怎么样").
 
     Callers first look for the value they asked for: only a message that does not hold it is off topic.
-    The form then leaves it alone, and the off-topic rule (data/rules/off_topic_in_forms.yml) answers it
-    and asks the question once. A short statement the classifier did not understand ("顺丰") is a
+    The form then leaves it alone, and the off-topic rules (data/rules/off_topic_in_forms.yml) answer it
+    and ask the question once. A short statement the classifier did not understand ("顺丰") is a
     mismatched answer instead, which gets a hint saying what is expected.
     """
     intent = latest_intent(tracker)
-    if intent == "out_of_scope":
+    if intent in CHITCHAT_INTENTS:
+        return True
+    if intent == "out_of_scope" and _confidence(tracker) >= OUT_OF_SCOPE_SURE:
         return True
     return intent in OFF_TOPIC_INTENTS and looks_like_question(latest_text(tracker))
+
+
+def _confidence(tracker: Tracker) -> float:
+    return float(((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0)
 
 
 def is_off_topic_question(tracker: Tracker) -> bool:
     """For free-text answers (a name, an address, what happened) only an off-topic *question* is off topic:
     names and addresses often look out of scope to the classifier."""
-    return latest_intent(tracker) in OFF_TOPIC_INTENTS and looks_like_question(latest_text(tracker))
+    intent = latest_intent(tracker)
+    return intent in OFF_TOPIC_INTENTS | CHITCHAT_INTENTS and looks_like_question(latest_text(tracker))
 
 
 def is_answer_turn(tracker: Tracker) -> bool:

@@ -131,7 +131,9 @@ class ValidatePickupForm(FormValidationAction):
         if _asked(tracker, "sender_phone") and is_off_topic(tracker):
             return {}
         if _asked(tracker, "sender_phone"):
-            ask_again(dispatcher, domain, "sender_phone", "手机号好像不太对，请发一个 11 位的手机号，比如 13812345678。")
+            hint = ("手机号好像不太对，请发一个 11 位的手机号，比如 13812345678。" if re.search(r"\d", latest_text(tracker))
+                    else "快递员上门前要电话联系您，麻烦留一个 11 位的手机号，比如 13812345678。")
+            ask_again(dispatcher, domain, "sender_phone", hint)
             return {"sender_phone": None}
         return {}
 

@@ -17,6 +17,7 @@ from actions.complaints import NO_TRACKING, ActionAskComplaintConfirmed, Validat
 from actions.form_questions import ASK_ACTIONS, ASKS_FOR
 from actions.pickups import ValidatePickupForm
 from actions.quotes import NO_DIMENSIONS, ValidateQuoteForm
+from actions.satisfaction import ValidateRatingForm
 from actions.tracking import ValidateTrackingForm
 from tests.actions.action_helpers import DOMAIN, make_tracker, run, slot_events, texts, user
 
@@ -38,9 +39,11 @@ CLAIM_SO_FAR = {"claim_tracking_number": "ZT100000000001", "claim_type": "damage
 
 
 def validate(form: str, requested: str, text: str, intent: str = "inform",
-             slots: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    tracker = make_tracker(slots={"requested_slot": requested, **(slots or {})},
-                           latest=user(text, intent), active_loop=form)
+             slots: dict[str, Any] | None = None,
+             confidence: float = 1.0) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    latest = user(text, intent)
+    latest["parse_data"]["intent"]["confidence"] = confidence
+    tracker = make_tracker(slots={"requested_slot": requested, **(slots or {})}, latest=latest, active_loop=form)
     return run(FORMS[form], tracker)
 
 
@@ -91,7 +94,9 @@ OFF_TOPIC_CASES = [
                          ids=[f"{form}-{slot}" for form, slot, _ in OFF_TOPIC_CASES])
 @pytest.mark.parametrize(("text", "intent"), [("今天天气怎么样", "out_of_scope"),
                                               ("今天天氣怎麼樣", "out_of_scope"),
-                                              ("你们老板是谁啊？", "nlu_fallback")])
+                                              ("你们老板是谁啊？", "nlu_fallback"),
+                                              ("你说啥", "out_of_scope"),
+                                              ("你是机器人吗", "bot_challenge")])
 def test_an_off_topic_message_is_left_to_the_off_topic_rule(form: str, requested: str, slots: dict,
                                                             text: str, intent: str) -> None:
     # No slot and no message: Rasa then rejects the form for this turn, the rule answers the message
@@ -102,8 +107,9 @@ def test_an_off_topic_message_is_left_to_the_off_topic_rule(form: str, requested
 
 
 def test_a_size_that_is_no_size_gets_one_hint_with_an_example_and_the_question_stays_silent() -> None:
-    for text, intent in (("标准", "inform"), ("顺丰", "nlu_fallback"), ("挺大的", "inform")):
-        messages, events = validate("quote_form", "dimensions", text, intent, QUOTE_SO_FAR)
+    for text, intent, confidence in (("标准", "inform", 0.8), ("顺丰", "nlu_fallback", 0.3),
+                                     ("顺丰", "out_of_scope", 0.35), ("挺大的", "inform", 0.9)):
+        messages, events = validate("quote_form", "dimensions", text, intent, QUOTE_SO_FAR, confidence)
         assert slot_events(events)["dimensions"] is None, text
         assert len(messages) == 1 and messages[0][ASKS_FOR] == "dimensions", messages
         assert "长x宽x高" in texts(messages) and "30x20x10" in texts(messages) and "不用" in texts(messages)
@@ -166,6 +172,14 @@ def test_words_instead_of_a_tracking_number_get_the_question_once_which_has_an_e
     assert slot_events(events)["tracking_number"] is None and messages == []
     assert ask("tracking_number") == "utter_ask_tracking_number"
     assert "比如 ZT" in DOMAIN["responses"]["utter_ask_tracking_number"][0]["text"]
+
+
+def test_a_rating_that_is_no_rating_gets_one_message() -> None:
+    tracker = make_tracker(slots={"requested_slot": "rating_score"}, latest=user("这个嘛"), active_loop="rating_form")
+    messages, events = run(ValidateRatingForm(), tracker)
+    assert slot_events(events)["rating_score"] is None and len(messages) == 1
+    assert messages[0][ASKS_FOR] == "rating_score" and "1 到 5" in texts(messages)
+    assert [b["title"] for b in messages[0]["buttons"]][0] == "5 非常满意"
 
 
 def test_the_custom_asks_stay_silent_after_a_hint() -> None:
@@ -232,5 +246,5 @@ def test_every_form_question_has_an_ask_action_in_the_domain() -> None:
         assert f"action_ask_{slot}" in actions and f"utter_ask_{slot}" in DOMAIN["responses"], slot
     required = {slot for form in DOMAIN["forms"].values() for slot in form["required_slots"]}
     custom = {"pickup_confirmed", "complaint_confirmed", "claim_evidence", "claim_confirmed"}
-    status_forms = {"complaint_lookup", "claim_lookup", "rating_score"}
+    status_forms = {"complaint_lookup", "claim_lookup"}
     assert required - custom - status_forms <= set(ASK_ACTIONS)
