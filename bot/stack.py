@@ -186,7 +186,7 @@ class Stack:
                         "--port", str(self.ports.actions)],
             self.ports.actions, "/health", logs / "actions.log"))
         services.append(Service(
-            "rasa", [python, "-m", "rasa", "run", "--enable-api", "--cors", "*", "--interface", HOST,
+            "rasa", [python, "-m", "bot.rasa_server", "run", "--enable-api", "--cors", "*", "--interface", HOST,
                      "--port", str(self.ports.rasa), "--model", str(model),
                      "--credentials", str(self.root / "credentials.yml"), "--endpoints", str(endpoints)],
             self.ports.rasa, "/status", logs / "rasa.log"))
