@@ -674,7 +674,8 @@ class ValidateClaimStatusForm(FormValidationAction):
         phone = tt.normalise_phone(text)
         if phone:
             return {"claim_lookup": phone}
-        dispatcher.utter_message(text="没认出理赔单号，单号是 CL 开头的一串数字；也可以告诉我申请时留的手机号。")
+        ask_again(dispatcher, domain, "claim_lookup",
+                  "没认出理赔单号，单号是 CL 开头的一串数字（比如 CL20261123001）；也可以告诉我申请时留的手机号。")
         return {"claim_lookup": None}
 
 

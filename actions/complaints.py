@@ -411,7 +411,8 @@ class ValidateComplaintStatusForm(FormValidationAction):
         phone = tt.normalise_phone(text)
         if phone:
             return {"complaint_lookup": phone}
-        dispatcher.utter_message(text="没认出投诉单号，单号是 CP 开头的一串数字；也可以告诉我登记时留的手机号。")
+        ask_again(dispatcher, domain, "complaint_lookup",
+                  "没认出投诉单号，单号是 CP 开头的一串数字（比如 CP20261123001）；也可以告诉我登记时留的手机号。")
         return {"complaint_lookup": None}
 
 

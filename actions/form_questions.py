@@ -27,7 +27,7 @@ ASKED_SLOTS = (
     "complaint_category", "complaint_description", "complaint_tracking_number", "complaint_phone",
     "claim_tracking_number", "claim_type", "claim_insured", "claim_declared_value", "claim_amount",
     "claim_description", "claim_phone",
-    "rating_score",
+    "complaint_lookup", "claim_lookup", "rating_score",
 )
 
 
