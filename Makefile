@@ -54,9 +54,9 @@ validate: $(STAMP)
 unit: $(STAMP)
 	$(VENV)/bin/pytest -q -m "not e2e and not browser" tests
 
-# Issue 2's goal is 0.95 held-out intent accuracy; the model is at 0.92 today. `make test` fails below this floor
+# Issue 2's goal is 0.95 held-out intent accuracy; the model was at 0.943 in the last fresh-clone run (a888130). `make test` fails below this floor
 # so a regression cannot slip in, and the evaluation prints a NOT YET AT TARGET line until the goal is reached.
-NLU_MIN_INTENT_ACCURACY ?= 0.91
+NLU_MIN_INTENT_ACCURACY ?= 0.93
 nlu-eval: train
 	$(PY) -m bot.nlu.evaluate --model models/courier.tar.gz --data tests/nlu \
 		--min-intent-accuracy $(NLU_MIN_INTENT_ACCURACY) --min-entity-f1 0.90
