@@ -17,13 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.component_base import ChineseNluComponent
 from bot.nlu.script_normalizer import simplify_keeping_offsets
 
 LEXICON_FILE = Path(__file__).with_name("anger_lexicon.yml")
@@ -101,27 +99,12 @@ def mood_entity(text: str) -> dict[str, Any] | None:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class AngerDetector(GraphComponent):
+class AngerDetector(ChineseNluComponent):
     """Adds `mood: angry` to the entities of an angry message; intents and other entities are left alone."""
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> AngerDetector:
+    def __init__(self, config: dict[str, Any] | None = None) -> None:
+        super().__init__(config)
         _lexicon()  # a broken lexicon fails at start-up, not on a customer's message
-        return cls()
-
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {}
-
-    @staticmethod
-    def supported_languages() -> list[str] | None:
-        return ["zh"]
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

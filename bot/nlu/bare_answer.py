@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.component_base import ChineseNluComponent
 
 INFORM = "inform"
 
@@ -57,26 +56,8 @@ def is_bare_answer(text: str, entities: list[dict[str, Any]]) -> bool:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class BareAnswerClassifier(GraphComponent):
+class BareAnswerClassifier(ChineseNluComponent):
     """Sets `inform` (confidence 1) for messages made only of entities and filler words."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> BareAnswerClassifier:
-        return cls()
-
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {}
-
-    @staticmethod
-    def supported_languages() -> list[str] | None:
-        return ["zh"]
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

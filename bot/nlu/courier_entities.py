@@ -10,15 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.geography import normalize_place
+from bot.nlu.component_base import ChineseNluComponent
 from bot.nlu.entity_rules import extract_rule_entities
 from bot.nlu.places import find_cities
 from bot.nlu.script_normalizer import simplify_keeping_offsets
@@ -96,26 +94,8 @@ def merge_entities(learned: list[dict[str, Any]], rules: list[dict[str, Any]]) -
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class CourierEntityExtractor(GraphComponent, EntityExtractorMixin):
+class CourierEntityExtractor(ChineseNluComponent, EntityExtractorMixin):
     """Adds rule/gazetteer entities and merges them with DIET's."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> CourierEntityExtractor:
-        return cls()
-
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {}
-
-    @staticmethod
-    def supported_languages() -> list[str] | None:
-        return ["zh"]
 
     @staticmethod
     def required_packages() -> list[str]:

@@ -10,42 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.component_base import ChineseNluComponent
 
 FIRST_RANKING = "first_intent_ranking"
 
 
-class _Stateless(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> _Stateless:
-        return cls({**cls.get_default_config(), **config})
-
-    def __init__(self, config: dict[str, Any]) -> None:
-        self._config = config
-
-    @staticmethod
-    def supported_languages() -> list[str] | None:
-        return ["zh"]
-
-
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class RememberIntentRanking(_Stateless):
+class RememberIntentRanking(ChineseNluComponent):
     """Stores the current intent ranking so a later classifier does not erase it."""
-
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {}
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -67,7 +43,7 @@ def combine_rankings(first: list[dict[str, Any]], second: list[dict[str, Any]],
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class IntentEnsemble(_Stateless):
+class IntentEnsemble(ChineseNluComponent):
     """Replaces the intent with the weighted mean of the remembered and the current rankings."""
 
     @staticmethod
@@ -80,7 +56,7 @@ class IntentEnsemble(_Stateless):
             second = message.get(INTENT_RANKING_KEY) or []
             if not first or not second:
                 continue
-            ranking = combine_rankings(first, second, float(self._config["first_weight"]))
+            ranking = combine_rankings(first, second, float(self.config["first_weight"]))
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
