@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 from actions.backend_client import BackendError, BackendUnavailable, get_client
 from actions.common import BACKEND_DOWN_TEXT, call_backend, mask_phone, normalise_phone
 from actions.forms_common import latest_intent, latest_text
+from bot.transcript import transcript_lines
 
 logger = logging.getLogger(__name__)
 
@@ -48,16 +49,7 @@ _PHONE_SLOTS = ("phone", "complaint_phone", "claim_phone", "sender_phone")
 
 def transcript(tracker: Tracker, limit: int = TRANSCRIPT_LIMIT) -> list[dict[str, Any]]:
     """The conversation so far as the agent reads it: customer and assistant messages with their times."""
-    lines = []
-    for event in tracker.events:
-        kind = event.get("event")
-        if kind not in ("user", "bot") or not event.get("text"):
-            continue
-        text = str(event["text"])
-        if kind == "user" and text.startswith("/"):
-            continue  # button payloads and injected intents are not something the customer wrote
-        lines.append({"role": kind, "text": text[:4000], "at": event.get("timestamp")})
-    return lines[-limit:]
+    return transcript_lines(tracker.events, limit)
 
 
 def slots_for_agent(tracker: Tracker) -> dict[str, Any]:

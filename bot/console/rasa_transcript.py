@@ -16,6 +16,7 @@ import requests
 
 from bot.console.delivery import conversation_url
 from bot.console.models import Handoff, HandoffMessage
+from bot.transcript import transcript_lines
 
 logger = logging.getLogger("bot.console")
 
@@ -24,17 +25,8 @@ LIMIT = 200
 
 
 def lines_from_events(events: list[dict[str, Any]], limit: int = LIMIT) -> list[dict[str, Any]]:
-    """Customer and assistant messages with their times (as the handoff action writes its transcript)."""
-    lines = []
-    for event in events:
-        kind = event.get("event")
-        if kind not in ("user", "bot") or not event.get("text"):
-            continue
-        text = str(event["text"])
-        if kind == "user" and text.startswith("/"):
-            continue  # button payloads and injected intents are not something the customer wrote
-        lines.append({"role": kind, "text": text[:4000], "at": event.get("timestamp")})
-    return lines[-limit:]
+    """Customer and assistant messages with their times, the same lines the handoff action carries."""
+    return transcript_lines(events, limit)
 
 
 def fetch(conversation_id: str) -> list[dict[str, Any]] | None:
