@@ -22,6 +22,9 @@ logger = logging.getLogger("bot.console")
 RECENT_LIMIT = 20
 # How long accepting waits for the assistant to finish a turn it is still answering (see _refresh_transcript).
 TRANSCRIPT_WAIT_S = 2.0
+# Without the agent's name: every channel already shows who writes (the web chat's label 人工客服 · 李娜,
+# WeChat's 【人工客服李娜】 prefix), so a name here would be read twice.
+JOINED_TEXT = "您好，人工客服已接入，接下来由我为您服务。"
 
 
 def _names(session: Session) -> dict[int, str]:
@@ -108,7 +111,7 @@ def accept(session: Session, handoff: Handoff, agent: Agent) -> dict[str, Any]:
         raise ApiError(409, "not_waiting", "这个会话已被接入或已结束。", handoff_status=handoff.status)
     session.refresh(handoff)
     _refresh_transcript(session, handoff)
-    _system_message(session, handoff, f"人工客服{agent.display_name}已接入，接下来由我为您服务。", agent)
+    _system_message(session, handoff, JOINED_TEXT, agent)
     logger.info("handoff %s accepted by %s", handoff.id, agent.username)
     return detail(session, handoff)
 

@@ -154,3 +154,16 @@ def test_out_of_hours_becomes_a_callback_with_consent(closed_backend) -> None:
     agent = login(closed_backend, "agent")
     items = agent.get(f"{closed_backend.base_url}/console/api/callbacks", timeout=15).json()["items"]
     assert any(item["id"] == body["callback_id"] and item["phone"] == "13511112222" for item in items)
+
+
+def test_on_wechat_the_agents_greeting_names_the_agent_once(desk_backend) -> None:
+    from bot.channels.wechat.channel import _signed_by
+
+    conversation = f"wx:{conv('join')}"
+    handoff = open_handoff(desk_backend, conversation, channel="wechat")["handoff_id"]
+    detail = login(desk_backend, "li").post(f"{desk_backend.base_url}/console/api/handoffs/{handoff}/accept",
+                                            timeout=15).json()
+    [greeting] = [m for m in detail["messages"] if m["author"] == "agent"]
+    # What the WeChat customer reads: the channel signs every agent message with the agent's name.
+    shown = _signed_by({"role": "agent", "name": "李娜"}) + greeting["text"]
+    assert shown.count("李娜") == 1 and "已接入" in shown, shown

@@ -22,13 +22,20 @@ def assert_polite_out_of_scope(shown: str, chat: Chat, traditional: bool = False
     assert convert(OUT_OF_SCOPE) in shown and convert("查快递") in shown, chat.history()
 
 
+def off_topic_then_the_question_once(chat: Chat, question: str, traditional: bool = False) -> str:
+    """Off topic while the form waits for an answer: the polite note and the pending question exactly once."""
+    shown = chat.say("今天天氣怎麼樣" if traditional else "今天天气怎么样")
+    assert_polite_out_of_scope(shown, chat, traditional)
+    assert shown.count(tw(question) if traditional else question) == 1, chat.history()
+    return shown
+
+
 def test_off_topic_and_a_mismatched_size_in_a_quote(stack) -> None:
     chat = Chat(stack, "ot-quote")
     shown = chat.say("从杭州寄5公斤到北京多少钱")
     assert shown.count(SIZE) == 1, chat.history()
-    shown = chat.say("今天天气怎么样")
-    assert_polite_out_of_scope(shown, chat)
-    assert shown.count(SIZE) == 1 and shown.count(SIZE_QUESTION) == 1, chat.history()
+    shown = off_topic_then_the_question_once(chat, SIZE_QUESTION)
+    assert shown.count(SIZE) == 1, chat.history()
     assert slots_of(stack, chat.sender)["requested_slot"] == "dimensions"
     shown = chat.say("标准")
     assert shown.count(SIZE) == 1 and SIZE_QUESTION not in shown, chat.history()
@@ -51,9 +58,8 @@ def test_a_word_for_the_weight_gets_one_hint_then_the_quote_goes_on(stack) -> No
 def test_traditional_off_topic_and_mismatch_in_a_quote(stack) -> None:
     chat = Chat(stack, "ot-quote-tw")
     chat.say("從上海寄3公斤到廣州多少錢")
-    shown = chat.say("今天天氣怎麼樣")
-    assert_polite_out_of_scope(shown, chat, traditional=True)
-    assert shown.count(tw(SIZE)) == 1 and shown.count(tw(SIZE_QUESTION)) == 1, chat.history()
+    shown = off_topic_then_the_question_once(chat, SIZE_QUESTION, traditional=True)
+    assert shown.count(tw(SIZE)) == 1, chat.history()
     shown = chat.say("標準")
     assert shown.count(tw(SIZE)) == 1 and tw(SIZE_QUESTION) not in shown, chat.history()
     assert "30x20x10" in shown and tw("尺寸请按") in shown, chat.history()
@@ -70,9 +76,7 @@ def test_off_topic_and_a_bad_phone_while_booking_a_pickup(stack) -> None:
     assert "寄到哪" in chat.say("杭州市西湖区文三路100号"), chat.history()
     assert "什么物品" in chat.say("北京"), chat.history()
     assert "时间" in chat.say("衣服"), chat.history()
-    shown = chat.say("今天天气怎么样")
-    assert_polite_out_of_scope(shown, chat)
-    assert shown.count(TIME_QUESTION) == 1, chat.history()
+    off_topic_then_the_question_once(chat, TIME_QUESTION)
     assert slots_of(stack, chat.sender)["time_window"] is None
     shown = chat.say("明天上午")
     assert "请核对" in shown and "明天上午" in shown and f"{phone[:3]}****{phone[-4:]}" in shown, chat.history()
@@ -82,9 +86,7 @@ def test_traditional_off_topic_while_filing_a_complaint(stack) -> None:
     chat, phone = Chat(stack, "ot-complaint-tw"), fresh_phone()
     question = "请问主要是哪方面的问题"
     assert tw(question) in chat.say("我要投訴"), chat.history()
-    shown = chat.say("今天天氣怎麼樣")
-    assert_polite_out_of_scope(shown, chat, traditional=True)
-    assert shown.count(tw(question)) == 1, chat.history()
+    off_topic_then_the_question_once(chat, question, traditional=True)
     assert tw("具体经过") in chat.say("延誤"), chat.history()
     shown = chat.say("你是機器人嗎")
     assert tw("智能客服机器人") in shown and shown.count(tw("具体经过")) == 1, chat.history()
@@ -102,9 +104,7 @@ def test_off_topic_and_a_forgotten_number_while_filing_a_claim(stack) -> None:
     chat = Chat(stack, "ot-claim")
     question = "请问是哪个快递单号"
     assert question in chat.say("我要理赔"), chat.history()
-    shown = chat.say("今天天气怎么样")
-    assert_polite_out_of_scope(shown, chat)
-    assert shown.count(question) == 1, chat.history()
+    off_topic_then_the_question_once(chat, question)
     shown = chat.say("不记得了")
     assert shown.count("单号") == 1 and question not in shown and "ZT" in shown, chat.history()
     assert "[破损]" in chat.say("ZT100000000002"), chat.history()
@@ -114,8 +114,6 @@ def test_off_topic_while_asked_for_a_tracking_number(stack) -> None:
     chat = Chat(stack, "ot-track")
     question = "请把快递单号发给我"
     assert question in chat.say("帮我查个快递"), chat.history()
-    shown = chat.say("今天天气怎么样")
-    assert_polite_out_of_scope(shown, chat)
-    assert shown.count(question) == 1, chat.history()
+    off_topic_then_the_question_once(chat, question)
     shown = chat.say("ZT100000000001")
     assert "北京" in shown and question not in shown, chat.history()

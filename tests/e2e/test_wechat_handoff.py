@@ -81,7 +81,8 @@ def test_an_agent_takes_over_a_wechat_chat_in_the_customers_script_and_hands_bac
     shown_twice = [m for m in detail["messages"] if m["author"] == "customer" and not m.get("in_transcript")]
     assert not shown_twice, shown_twice
     joined = new_texts(wechat, openid, before)[0]
-    assert joined.startswith("【人工客服") and "已接入" in joined, joined
+    assert joined.startswith("【人工客服小王】") and "已接入" in joined, joined
+    assert joined.count("小王") == 1, joined  # the signature names the agent; the greeting does not again
 
     # The customer's next message, now in Traditional, goes to the agent only: no passive reply, nothing
     # through the API, no assistant turn.
