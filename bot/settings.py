@@ -73,6 +73,15 @@ class Settings:
     special_cargo_kg: int = field(default_factory=lambda: _int("SPECIAL_CARGO_KG", 50))
     verification_max_tries: int = field(default_factory=lambda: _int("VERIFICATION_MAX_TRIES", 3))
     verification_token_minutes: int = field(default_factory=lambda: _int("VERIFICATION_TOKEN_MINUTES", 30))
+    # Official working-day calendar (public holidays, 调休 make-up days) behind every "N working days"
+    working_calendar_path: Path = field(default_factory=lambda: Path(
+        _env("WORKING_CALENDAR_PATH", str(ROOT / "bot" / "backend" / "working_calendar.yml"))))
+    # Proof-of-delivery photo: a verified customer gets a signed link valid this long. The signing secret
+    # defaults to one derived from the backend API key; customers reach the backend at PUBLIC_BASE_URL
+    # (empty: backend_base_url), which is what the link's address starts with.
+    pod_link_minutes: int = field(default_factory=lambda: _int("POD_LINK_MINUTES", 10))
+    pod_link_secret: str = field(default_factory=lambda: _env("POD_LINK_SECRET", ""))
+    public_base_url: str = field(default_factory=lambda: _env("PUBLIC_BASE_URL", ""))
     timezone: str = field(default_factory=lambda: _env("COURIER_TZ", "Asia/Shanghai"))
     # Human agents' working hours (local time, "HH:MM"); outside them a request for a person is a callback
     agent_hours_start: str = field(default_factory=lambda: _env("AGENT_HOURS_START", "08:00"))
@@ -90,6 +99,10 @@ class Settings:
         default_factory=lambda: _int("CONSOLE_LOGIN_MAX_FAILURES_PER_ADDRESS", 20))
     console_login_window_s: int = field(default_factory=lambda: _int("CONSOLE_LOGIN_WINDOW_S", 15 * 60))
     console_login_lockout_s: int = field(default_factory=lambda: _int("CONSOLE_LOGIN_LOCKOUT_S", 15 * 60))
+    # Whether a client's X-Forwarded-For address counts as its address (login throttle). Set it only behind a
+    # reverse proxy that overwrites the header; which peers may forward is uvicorn's FORWARDED_ALLOW_IPS
+    # (default 127.0.0.1). Off: the socket peer counts, so nobody picks a fresh address for every guess.
+    trust_forwarded_headers: bool = field(default_factory=lambda: _bool("TRUST_FORWARDED_HEADERS", False))
 
     # Backend input limits and seeding
     evidence_max_bytes: int = field(default_factory=lambda: _int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024))
@@ -103,6 +116,10 @@ class Settings:
     @property
     def backend_base_url(self) -> str:
         return self.backend_url or f"http://{self.backend_host}:{self.backend_port}"
+
+    @property
+    def public_backend_url(self) -> str:
+        return (self.public_base_url or self.backend_base_url).rstrip("/")
 
     @property
     def rasa_base_url(self) -> str:

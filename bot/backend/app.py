@@ -21,6 +21,7 @@ from bot.backend.api import api_router
 from bot.backend.db import get_engine
 from bot.backend.errors import ApiError, install_error_handlers
 from bot.backend.notifier import Notifier
+from bot.backend.services.working_days import working_calendar
 from bot.console.pages import install as install_console
 from bot.settings import get_settings
 
@@ -91,6 +92,8 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
 def create_app() -> FastAPI:
     app = FastAPI(title="Courier backend", version="1.0.0", lifespan=lifespan,
                   description="Tracking, quotes, pickups, complaints, claims, customers and KPIs.")
+    # A malformed holiday calendar stops the start here instead of giving customers wrong payout dates.
+    working_calendar()
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=get_settings().max_request_bytes)
     app.add_api_route("/health", health, methods=["GET"], tags=["health"])

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from bot.backend.clock import iso, local_today, to_local, utcnow
 from bot.backend.models import Claim, Complaint, ConversationEvent, Rating
+from bot.backend.services.working_days import add_working_days
+from bot.settings import get_settings
 
 
 def _rate(numerator: int, denominator: int) -> float | None:
@@ -55,11 +57,15 @@ def _complaints(session: Session, since, now) -> dict[str, Any]:  # type: ignore
 
 def _claims(session: Session, since) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     rows = session.execute(
-        select(Claim.payout_due_date, Claim.paid_at).where(Claim.approved_at >= since)
+        select(Claim.approved_at, Claim.paid_at).where(Claim.approved_at >= since)
     ).all()
     today = local_today()
+    days = get_settings().claim_payout_working_days
     on_time = late = pending = 0
-    for due, paid_at in rows:
+    for approved_at, paid_at in rows:
+        # The norm measured from the approval on today's calendar, not the date stored at approval: a row
+        # stored before a holiday was entered in the calendar is judged by the same rule as the rest.
+        due = add_working_days(local_today(approved_at), days)
         if paid_at is not None:
             paid_day = to_local(paid_at).date()  # type: ignore[union-attr]
             on_time += paid_day <= due
