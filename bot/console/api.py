@@ -12,6 +12,7 @@ from bot.backend.db import get_session
 from bot.backend.errors import ApiError
 from bot.console import context, desk, handoffs, kpi, login_throttle
 from bot.console.auth import COOKIE, authenticate, close_session, current_agent, open_session
+from bot.console.client_address import client_address
 from bot.console.models import Agent
 from bot.console.schemas import (
     AgentMessageIn,
@@ -60,7 +61,7 @@ def _agent_view(agent: Agent) -> dict[str, Any]:
 @public_router.post("/login")
 def login(body: LoginIn, request: Request, response: Response,
           session: Session = Depends(get_session)) -> dict[str, Any]:
-    keys = login_throttle.keys_for(body.username, request.client.host if request.client else None)
+    keys = login_throttle.keys_for(body.username, client_address(request))
     try:
         attempt = login_throttle.begin(session, keys)
     except login_throttle.TooManyAttempts as locked:

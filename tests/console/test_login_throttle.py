@@ -1,8 +1,9 @@
 """Login throttle over HTTP against two real backend processes sharing one database (as several workers do).
 
 Small limits here (3 failures per account, 5 per address, a 4-second lockout) so the lock and its end are seen
-within a test; the defaults are 5, 20 and 15 minutes. Client addresses come from X-Forwarded-For, which
-uvicorn trusts from 127.0.0.1 only (a reverse proxy on the same host).
+within a test; the defaults are 5, 20 and 15 minutes. The two workers stand behind a reverse proxy on the same host
+(TRUST_FORWARDED_HEADERS=1), so client addresses come from X-Forwarded-For; without that setting, the header
+names no fresh address (the last test).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ LOCKOUT_S = 4
 THROTTLE_ENV = {"CONSOLE_LOGIN_MAX_FAILURES": "3", "CONSOLE_LOGIN_MAX_FAILURES_PER_ADDRESS": "5",
                 "CONSOLE_LOGIN_WINDOW_S": "600", "CONSOLE_LOGIN_LOCKOUT_S": str(LOCKOUT_S),
                 "CONSOLE_DEMO_PASSWORD": PASSWORD}
+BEHIND_PROXY_ENV = {**THROTTLE_ENV, "TRUST_FORWARDED_HEADERS": "1"}
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -46,7 +48,7 @@ def two_workers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     backends: list[Backend] = []
     try:
         for name in ("worker-a", "worker-b"):  # one after the other: the first one migrates and seeds
-            backends.append(start_backend(tmp_path_factory.mktemp(name), url, THROTTLE_ENV))
+            backends.append(start_backend(tmp_path_factory.mktemp(name), url, BEHIND_PROXY_ENV))
         for username in ("li", "zhao", "qian"):
             created = subprocess.run(
                 [sys.executable, "-m", "bot.console.create_agent", "--username", username, "--team", "general",
@@ -133,3 +135,19 @@ def test_the_passwords_tried_never_reach_the_log(two_workers) -> None:
     for backend in two_workers:
         log = backend.log_text()
         assert secret not in log and PASSWORD not in log
+
+
+@pytest.fixture(scope="module")
+def without_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    """A backend with the default setting: no reverse proxy is trusted to name the client's address."""
+    backend = start_backend(tmp_path_factory.mktemp("no-proxy"), "", {**THROTTLE_ENV, "TRUST_FORWARDED_HEADERS": "0"})
+    yield backend
+    stop_backend(backend)
+
+
+def test_without_a_trusted_proxy_a_new_forwarded_address_per_guess_does_not_escape_the_limit(without_proxy) -> None:
+    for _ in range(5):  # five guesses on five accounts, each claiming another address
+        reply = attempt(without_proxy, f"guess-{uuid.uuid4().hex[:6]}", "whatever-1", new_address())
+        assert reply.status_code == 401, reply.text
+    # All came from this machine: it is locked, whatever address the next request claims.
+    assert_throttled(attempt(without_proxy, "agent", PASSWORD, new_address()))
