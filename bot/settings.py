@@ -103,10 +103,6 @@ class Settings:
     # reverse proxy that overwrites the header; which peers may forward is uvicorn's FORWARDED_ALLOW_IPS
     # (default 127.0.0.1). Off: the socket peer counts, so nobody picks a fresh address for every guess.
     trust_forwarded_headers: bool = field(default_factory=lambda: _bool("TRUST_FORWARDED_HEADERS", False))
-    # Whether a client's X-Forwarded-For address counts as its address (login throttle). Set it only behind a
-    # reverse proxy that overwrites the header; which peers may forward is uvicorn's FORWARDED_ALLOW_IPS
-    # (default 127.0.0.1). Off: the socket peer counts, so nobody picks a fresh address for every guess.
-    trust_forwarded_headers: bool = field(default_factory=lambda: _bool("TRUST_FORWARDED_HEADERS", False))
 
     # Backend input limits and seeding
     evidence_max_bytes: int = field(default_factory=lambda: _int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024))
