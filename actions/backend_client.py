@@ -183,6 +183,14 @@ class BackendClient:
             headers={"X-Verification-Token": token},
         )
 
+    def get_pod_photo_link(self, tracking_number: str, token: str) -> dict[str, Any]:
+        """A short-lived signed link to the sign-off photo; needs the parcel's verification token."""
+        return self._request(
+            "GET",
+            f"/api/v1/parcels/{quote(tracking_number, safe='')}/pod-photo-link",
+            headers={"X-Verification-Token": token},
+        )
+
     def subscribe_parcel(self, tracking_number: str, conversation_id: str, channel: str) -> dict[str, Any]:
         # The backend keeps one subscription per parcel and chat, so a retried call is harmless.
         return self._request(

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import (
+    BackendClient,
     BackendUnavailable,
     InvalidInput,
     NotFound,
@@ -122,7 +123,8 @@ def _needs_apology(parcel: dict[str, Any]) -> bool:
     )
 
 
-def format_details(details: dict[str, Any]) -> str:
+def format_details(details: dict[str, Any], photo: dict[str, Any] | None = None) -> str:
+    """The verified reply; `photo` is the signed link to the sign-off photo when one could be had."""
     lines = ["已核实身份，完整信息如下：", format_summary(details)]
     for label, key in (("寄件人", "sender"), ("收件人", "receiver")):
         person = details.get(key) or {}
@@ -139,9 +141,23 @@ def format_details(details: dict[str, Any]) -> str:
     proof = details.get("proof_of_delivery")
     if proof:
         lines.append(f"签收人：{proof.get('signed_by') or ''}，签收时间：{_short_time(proof.get('signed_at'))}")
-        if proof.get("photo_url"):
-            lines.append(f"签收凭证：{proof['photo_url']}")
+        if photo:
+            lines.append(f"签收照片见下图（链接 {photo.get('valid_minutes') or ''} 分钟内有效，过期后重新查询即可）。")
+        elif proof.get("photo_available"):
+            lines.append("签收照片暂时无法显示，请稍后再查询一次。")
     return "\n".join(lines)
+
+
+async def sign_off_photo(client: BackendClient, details: dict[str, Any], token: str) -> dict[str, Any] | None:
+    """The signed photo link for a verified customer, or None (no photo, or the backend could not give one:
+    the rest of the details are still shown)."""
+    if not (details.get("proof_of_delivery") or {}).get("photo_available"):
+        return None
+    try:
+        return await call_backend(client.get_pod_photo_link, details["tracking_number"], token)
+    except (BackendUnavailable, NotFound, VerificationFailed, InvalidInput) as error:
+        logger.warning("sign-off photo link for %s not issued: %s", details.get("tracking_number"), error.code)
+        return None
 
 
 class ValidateTrackingForm(FormValidationAction):
@@ -302,7 +318,11 @@ class ActionVerifyParcel(Action):
         except BackendUnavailable:
             dispatcher.utter_message(text=BACKEND_DOWN_TEXT)
             return []
-        dispatcher.utter_message(text=format_details(details))
+        photo = await sign_off_photo(client, details, grant["token"])
+        if photo:
+            dispatcher.utter_message(text=format_details(details, photo), image=photo["url"])
+        else:
+            dispatcher.utter_message(text=format_details(details))
         return [SlotSet("awaiting_verification", False)]
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.backend.api import api_router
+from bot.backend.api import pod as pod_photo_route
 from bot.backend.db import get_engine
 from bot.backend.errors import ApiError, install_error_handlers
 from bot.backend.notifier import Notifier
@@ -98,6 +99,7 @@ def create_app() -> FastAPI:
     app.add_middleware(BodyLimit, limit=get_settings().max_request_bytes)
     app.add_api_route("/health", health, methods=["GET"], tags=["health"])
     app.include_router(api_router)
+    app.include_router(pod_photo_route.router)
     install_console(app)
     WEB_DIR.mkdir(parents=True, exist_ok=True)
     app.mount("/chat", StaticFiles(directory=str(WEB_DIR), html=True), name="chat")

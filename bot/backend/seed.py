@@ -28,7 +28,7 @@ from bot.backend.models import (
     ParcelEvent,
     Rating,
 )
-from bot.backend.services import quotes
+from bot.backend.services import pod_photos, quotes
 from bot.backend.services.compensation import compensation_cap
 from bot.backend.services.numbering import next_value
 from bot.backend.services.places import Place
@@ -81,6 +81,14 @@ DEMO_PARCELS = (
     Demo("ZT100000000008", "in_transit", "郑州", "乌鲁木齐", "18922223333", "18033334444", current_city="兰州"),
     Demo("SF1234567890123", "at_hub", "深圳", "成都", "13244445555", "13355556666", current_city="武汉"),
 )
+
+
+def _generated_number(index: int) -> str:
+    return f"ZT1{index + 100:011d}"
+
+
+def seeded_numbers() -> list[str]:
+    return [demo.number for demo in DEMO_PARCELS] + [_generated_number(i) for i in range(GENERATED_PARCELS)]
 
 
 def _name(rng: random.Random) -> str:
@@ -198,8 +206,7 @@ def _make_parcel(session: Session, rng: random.Random, now: datetime, *, number:
     )
     if status == "delivered":
         parcel.signed_by = rng.choice(("本人", "本人", "前台", "家人", "快递柜"))
-        parcel.signed_at = times[-1]
-        parcel.pod_photo_url = f"/pod/{number}.jpg"
+        parcel.signed_at = times[-1]  # its photo is drawn by backfill_demo_photos
     session.add(parcel)
     session.flush()
     for moment, (step_status, city, description) in zip(times, steps, strict=False):
@@ -331,7 +338,7 @@ def seed(session: Session) -> None:
         destination = rng.choice(hubs) if rng.random() < 0.5 else rng.choice(cities)
         sender, receiver = rng.sample(pool, 2)
         insured = rng.choice((None, None, None, 100000, 300000, 800000))
-        number = f"ZT1{index + 100:011d}"
+        number = _generated_number(index)
         parcels.append(_make_parcel(session, rng, now, number=number, status=STATUSES[index % len(STATUSES)],
                                     origin=origin, destination=destination, sender=sender, receiver=receiver,
                                     level=rng.choice(("standard", "standard", "express")),
@@ -342,14 +349,26 @@ def seed(session: Session) -> None:
     _seed_conversations(session, rng, now)
 
 
+def backfill_demo_photos(session: Session) -> int:
+    """Draw the sign-off photo of each delivered demo parcel that has none on disk: after seeding, and for a
+    database seeded before photos were served or next to a fresh var/ directory. Returns how many it drew."""
+    parcels = session.execute(select(Parcel).where(
+        Parcel.status == "delivered", Parcel.tracking_number.in_(seeded_numbers()))).scalars().all()
+    missing = [parcel for parcel in parcels if pod_photos.stored_file(parcel) is None]
+    for parcel in missing:
+        pod_photos.store_demo(parcel)
+    return len(missing)
+
+
 def seed_if_empty() -> bool:
-    """Seed unless parcels exist; True when it seeded."""
+    """Seed unless parcels exist (True when it seeded); either way the demo parcels' photos are on disk."""
     with new_session() as session:
-        if session.execute(select(func.count(Parcel.id))).scalar_one():
-            return False
-        seed(session)
+        seeded = not session.execute(select(func.count(Parcel.id))).scalar_one()
+        if seeded:
+            seed(session)
+        backfill_demo_photos(session)
         session.commit()
-        return True
+        return seeded
 
 
 def main() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import requests
+
 from actions.backend_client import BackendClient
 from actions.tracking import ActionTrackParcel, ActionVerifyParcel, ValidateTrackingForm, tracking_numbers_in
 from bot.backend.seed import DEMO_PARCELS
@@ -89,6 +91,24 @@ def test_right_last4_shows_details_with_masked_phones(client: BackendClient) -> 
     assert parcel.receiver_phone not in shown
     assert f"{parcel.receiver_phone[:3]}****{parcel.receiver_phone[-4:]}" in shown
     assert slot_events(events) == {"awaiting_verification": False}
+
+
+def test_the_sign_off_photo_comes_as_a_signed_link_that_opens_only_with_its_token(client: BackendClient) -> None:
+    parcel = BY_STATUS["delivered"]
+    messages, _ = verify(parcel.sender_phone[-4:], parcel.number)
+    [details] = [m for m in messages if "签收人" in (m.get("text") or "")]
+    assert "签收照片见下图" in details["text"] and "分钟内有效" in details["text"]
+    url = details["image"]
+    assert url.startswith(client.base_url + f"/pod/{parcel.number}.") and "token=" in url
+    photo = requests.get(url, timeout=10)  # the customer's browser: no API key
+    assert photo.status_code == 200 and photo.content.startswith(b"\x89PNG")
+    assert requests.get(url.split("?")[0], timeout=10).status_code == 403
+
+
+def test_no_photo_line_for_a_parcel_not_yet_delivered(client: BackendClient) -> None:
+    messages, _ = verify(IN_TRANSIT.sender_phone[-4:], IN_TRANSIT.number)
+    assert "物流轨迹" in texts(messages) and "签收照片" not in texts(messages)
+    assert not any(m.get("image") for m in messages)
 
 
 def test_three_wrong_tries_lock_the_parcel_for_the_conversation(client: BackendClient) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 import requests
@@ -83,18 +84,110 @@ def test_delivered_parcel_has_proof_of_delivery(backend):
     token = backend.post("/parcels/ZT100000000002/verify", json={"phone_last4": "1234"}).json()["token"]
     details = backend.get("/parcels/ZT100000000002/details", headers={"X-Verification-Token": token}).json()
     proof = details["proof_of_delivery"]
-    assert proof["signed_by"] and proof["signed_at"] and proof["photo_url"]
+    assert proof["signed_by"] and proof["signed_at"] and proof["photo_available"] is True
+    assert "/pod/" not in str(details)  # the photo's address only comes with a signed link
     assert details["events"][-1]["status"] == "delivered"
 
 
-def test_token_expires(backend, tmp_path_factory):
-    from .conftest import start_backend, stop_backend
+def _verified(backend, number: str, last4: str) -> dict:
+    return {"X-Verification-Token": backend.post(f"/parcels/{number}/verify", json={"phone_last4": last4}).json()["token"]}
 
-    short = start_backend(tmp_path_factory.mktemp("expiry"), backend.database if backend.database != "sqlite" else "",
-                          {"VERIFICATION_TOKEN_MINUTES": "0"})
-    try:
-        token = short.post("/parcels/ZT100000000001/verify", json={"phone_last4": "5678"}).json()["token"]
-        assert_error(short.get("/parcels/ZT100000000001/details", headers={"X-Verification-Token": token}), 403,
-                     "verification_required")
-    finally:
-        stop_backend(short)
+
+def _link(backend, number: str, last4: str) -> dict:
+    response = backend.get(f"/parcels/{number}/pod-photo-link", headers=_verified(backend, number, last4))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _open(url: str, **kwargs) -> requests.Response:
+    return requests.get(url, timeout=10, **kwargs)  # as a customer's browser: no API key
+
+
+def test_sign_off_photo_is_served_only_through_a_signed_link(backend):
+    assert_error(backend.get("/parcels/ZT100000000002/pod-photo-link"), 403, "verification_required")
+    wrong_parcel = _verified(backend, "ZT100000000001", "5678")
+    assert_error(backend.get("/parcels/ZT100000000002/pod-photo-link", headers=wrong_parcel), 403,
+                 "verification_required")
+    link = _link(backend, "ZT100000000002", "1234")
+    assert link["url"] == backend.base_url + link["path"] and link["expires_at"].endswith("+08:00")
+    photo = _open(link["url"])
+    assert photo.status_code == 200 and photo.headers["content-type"] == "image/png"
+    assert photo.content.startswith(b"\x89PNG\r\n\x1a\n") and len(photo.content) > 100
+    assert "no-store" in photo.headers["cache-control"]
+    other = _open(_link(backend, "ZT100000000007", "5678")["url"])
+    assert other.status_code == 200 and other.content != photo.content  # each parcel its own photo
+
+    path, token = link["path"].split("?token=")
+    assert_error(_open(backend.base_url + path), 403, "pod_link_invalid")
+    assert_error(_open(f"{backend.base_url}{path}?token="), 403, "pod_link_invalid")
+    expires, signature = token.split(".")
+    forged = signature[:-2] + ("AA" if not signature.endswith("AA") else "BB")
+    assert_error(_open(f"{backend.base_url}{path}?token={expires}.{forged}"), 403, "pod_link_invalid")
+    assert_error(_open(f"{backend.base_url}{path}?token={int(expires) + 3600}.{signature}"), 403, "pod_link_invalid")
+    assert_error(_open(f"{backend.base_url}{path}?token=" + "9" * 300), 403, "pod_link_invalid")
+    # Parcel 02's token never opens another parcel's photo, whatever the path says.
+    for elsewhere in ("ZT100000000007.png", "ZT100000000007.jpg", "zt100000000002.png", "ZT100000000002.jpg"):
+        response = _open(f"{backend.base_url}/pod/{elsewhere}?token={token}")
+        assert response.status_code in (403, 404) and not response.content.startswith(b"\x89PNG"), elsewhere
+    assert_error(_open(f"{backend.base_url}/pod/ZT100000000007.png?token={token}"), 403, "pod_link_invalid")
+
+
+def _signed(number: str, expires: int) -> str:
+    """A token made with the backend's secret, written out independently of the service."""
+    import base64
+    import hashlib
+    import hmac
+
+    from .conftest import API_KEY
+
+    secret = hashlib.sha256(b"courier-signed-links\x1f" + API_KEY.encode()).digest()
+    digest = hmac.new(secret, f"pod-photo\x1f{number}\x1f{expires}".encode(), hashlib.sha256).digest()
+    return f"{expires}." + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def test_an_expired_link_is_refused(backend):
+    now = int(time.time())
+    fresh = _open(f"{backend.base_url}/pod/ZT100000000002.png?token={_signed('ZT100000000002', now + 60)}")
+    assert fresh.status_code == 200  # the independent signature is right…
+    stale = _open(f"{backend.base_url}/pod/ZT100000000002.png?token={_signed('ZT100000000002', now - 1)}")
+    assert_error(stale, 403, "pod_link_invalid")  # …and once expired it opens nothing
+
+
+def test_a_parcel_without_a_photo_has_no_link_until_the_courier_uploads_one(backend):
+    number = "ZT100000000311"  # seeded out for delivery, used by no other test
+    assert backend.get(f"/parcels/{number}").json()["status"] == "out_for_delivery"
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    early = backend.http.put(backend.url(f"/parcels/{number}/pod-photo"), files={"file": ("p.png", png, "image/png")},
+                             timeout=15)
+    assert_error(early, 409, "parcel_not_delivered")
+    assert backend.post(f"/parcels/{number}/events", json={"status": "delivered", "signed_by": "前台"}).status_code == 201
+    parcel = backend.get(f"/parcels/{number}/details", headers=_verified(backend, number, _last4(backend, number)))
+    assert parcel.json()["proof_of_delivery"]["photo_available"] is False
+    headers = _verified(backend, number, _last4(backend, number))
+    assert_error(backend.get(f"/parcels/{number}/pod-photo-link", headers=headers), 404, "pod_photo_not_found")
+    fake = backend.http.put(backend.url(f"/parcels/{number}/pod-photo"),
+                            files={"file": ("p.png", b"not a photo", "image/png")}, timeout=15)
+    assert_error(fake, 415)
+    uploaded = backend.http.put(backend.url(f"/parcels/{number}/pod-photo"),
+                                files={"file": ("p.png", png, "image/png")}, timeout=15)
+    assert uploaded.status_code == 201, uploaded.text
+    link = backend.get(f"/parcels/{number}/pod-photo-link", headers=headers).json()
+    assert _open(link["url"]).content == png
+
+
+def _last4(backend, number: str) -> str:
+    """The sender's last 4 digits, as the operations side (with the API key) knows them from the database."""
+    from sqlalchemy import create_engine, text
+
+    url = backend.database if backend.database != "sqlite" else f"sqlite:///{backend.var_dir / 'courier.db'}"
+    with create_engine(url).connect() as connection:
+        phone = connection.execute(text("SELECT sender_phone FROM parcels WHERE tracking_number = :n"),
+                                   {"n": number}).scalar_one()
+    return phone[-4:]
+
+
+def test_advancing_a_demo_parcel_to_delivered_draws_its_photo(backend):
+    number = "ZT100000000319"  # seeded out for delivery, used by no other test
+    assert backend.post(f"/parcels/{number}/advance").json()["event"]["status"] == "delivered"
+    link = _link(backend, number, _last4(backend, number))
+    assert _open(link["url"]).content.startswith(b"\x89PNG")

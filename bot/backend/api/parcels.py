@@ -1,19 +1,21 @@
-"""Tracking routes: summary, verification, details, subscriptions to notices, scan events."""
+"""Tracking routes: summary, verification, details, sign-off photo link and upload, subscriptions to notices,
+scan events."""
 
 from __future__ import annotations
 
 from typing import Any, Literal, Optional
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, File, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from bot.backend.api.deps import endpoint_of, idempotency_key
 from bot.backend.db import get_session
 from bot.backend.schemas import ParcelEventIn, SubscribeIn, VerifyIn
-from bot.backend.services import notices, tracking
+from bot.backend.services import notices, pod_photos, tracking
 from bot.backend.services.idempotency import run_once
 from bot.backend.services.places import resolve_place
+from bot.settings import get_settings
 
 router = APIRouter(prefix="/parcels", tags=["tracking"])
 
@@ -37,6 +39,28 @@ def parcel_details(tracking_number: str, session: Session = Depends(get_session)
     parcel = tracking.find_parcel(session, tracking_number)
     tracking.require_token(session, parcel, x_verification_token)
     return tracking.details(session, parcel)
+
+
+@router.get("/{tracking_number}/pod-photo-link")
+def pod_photo_link(tracking_number: str, session: Session = Depends(get_session),
+                   x_verification_token: Optional[str] = Header(None, alias="X-Verification-Token"),
+                   ) -> dict[str, Any]:
+    """A short-lived signed link to the sign-off photo, only with the parcel's verification token."""
+    parcel = tracking.find_parcel(session, tracking_number)
+    tracking.require_token(session, parcel, x_verification_token)
+    return pod_photos.issue_link(parcel)
+
+
+@router.put("/{tracking_number}/pod-photo", status_code=201)
+def upload_pod_photo(tracking_number: str, request: Request, file: UploadFile = File(...),
+                     session: Session = Depends(get_session),
+                     key: Optional[str] = Depends(idempotency_key)) -> JSONResponse:
+    """The courier's app uploads the photo taken at delivery."""
+    parcel = tracking.find_parcel(session, tracking_number)
+    # One byte past the limit, so an oversized file is recognised without loading all of it.
+    data = file.file.read(get_settings().evidence_max_bytes + 1)
+    return run_once(session, key, endpoint_of(request), data,
+                    lambda: (201, pod_photos.store(session, parcel, data, file.content_type)))
 
 
 @router.post("/{tracking_number}/subscriptions", status_code=201)

@@ -1,4 +1,4 @@
-"""Evidence photos for claims: type, size and magic-byte checks, stored under var/evidence/."""
+"""Evidence photos for claims, checked (services/images.py) and stored under var/evidence/."""
 
 from __future__ import annotations
 
@@ -9,38 +9,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.backend.clock import iso, utcnow
-from bot.backend.errors import ApiError
 from bot.backend.models import ClaimEvidence
 from bot.backend.services.claims import get as get_claim
+from bot.backend.services.images import ALLOWED, validate
 from bot.settings import get_settings
-
-ALLOWED = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
-
-
-def sniff(data: bytes) -> str | None:
-    """The real image type from the first bytes, whatever the client claims."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-def validate(data: bytes, declared_type: str | None) -> str:
-    limit = get_settings().evidence_max_bytes
-    if len(data) > limit:
-        raise ApiError(413, "file_too_large", f"图片太大了，请上传不超过 {limit // (1024 * 1024)} MB 的图片。")
-    if not data:
-        raise ApiError(422, "empty_file", "上传的文件是空的，请重新选择图片。")
-    declared = (declared_type or "").split(";")[0].strip().lower()
-    if declared not in ALLOWED:
-        raise ApiError(415, "unsupported_file_type", "仅支持 JPG、PNG、WEBP 格式的图片。")
-    actual = sniff(data)
-    if actual != declared:
-        raise ApiError(415, "file_content_mismatch", "文件内容不是有效的图片，请上传 JPG、PNG 或 WEBP 格式的照片。")
-    return actual
 
 
 def store(session: Session, number: str, data: bytes, declared_type: str | None) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.backend.clock import iso, local_today, utcnow
 from bot.backend.errors import ApiError
 from bot.backend.models import Parcel, ParcelEvent, ParcelNotice, ParcelSubscription
-from bot.backend.services import tracking
+from bot.backend.services import pod_photos, tracking
 
 NOTIFY_STATUSES = ("out_for_delivery", "exception", "delayed", "delivered")
 # The next node of a parcel's journey, for `advance` (demo and console use).
@@ -68,8 +68,7 @@ def record_event(session: Session, parcel: Parcel, status: str, city: str | None
     city = city or (parcel.destination_city if status in {"out_for_delivery", "delivered"} else parcel.current_city)
     if status == "delivered":
         parcel.signed_by = signed_by or "本人"
-        parcel.signed_at = now
-        parcel.pod_photo_url = f"/pod/{parcel.tracking_number}.jpg"
+        parcel.signed_at = now  # the courier's app uploads the photo (PUT …/pod-photo)
     if status == "delayed" and parcel.eta and parcel.eta >= local_today(now):
         parcel.eta = local_today(now)
     text = description or DEFAULT_DESCRIPTION[status].format(city=city, signed_by=parcel.signed_by or "本人")
@@ -98,7 +97,10 @@ def advance(session: Session, parcel: Parcel) -> dict[str, Any]:
     following = NEXT_STATUS.get(parcel.status)
     if following is None:
         raise ApiError(409, "parcel_final", f"该快件已{tracking.STATUS_TEXT[parcel.status]}，没有下一个环节了。")
-    return record_event(session, parcel, following, None, None)
+    result = record_event(session, parcel, following, None, None)
+    if following == "delivered":
+        pod_photos.store_demo(parcel)  # a demo delivery has no courier to take the photo
+    return result
 
 
 def notice_dict(notice: ParcelNotice) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.backend.clock import iso, local_today, utcnow
 from bot.backend.errors import ApiError
 from bot.backend.models import Parcel, ParcelEvent, VerificationToken
+from bot.backend.services import pod_photos
 from bot.settings import get_settings
 
 TRACKING_PATTERN = re.compile(r"ZT[0-9]{12}|SF[0-9]{12,13}|JDV?[0-9]{10,13}|YT[0-9]{13}|[0-9]{12,15}")
@@ -133,7 +134,9 @@ def details(session: Session, parcel: Parcel) -> dict[str, Any]:
     result = summary(session, parcel)
     proof = None
     if parcel.status == "delivered" and parcel.signed_at:
-        proof = {"signed_by": parcel.signed_by, "signed_at": iso(parcel.signed_at), "photo_url": parcel.pod_photo_url}
+        # The photo itself only through a signed link (GET …/pod-photo-link with the same token).
+        proof = {"signed_by": parcel.signed_by, "signed_at": iso(parcel.signed_at),
+                 "photo_available": pod_photos.stored_file(parcel) is not None}
     result.update({
         "events": [_event_dict(event) for event in events],
         "sender": {"name": parcel.sender_name, "phone": parcel.sender_phone, "address": parcel.sender_address},
