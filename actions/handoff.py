@@ -153,10 +153,16 @@ def queued_text(answer: dict[str, Any], reason: str, manager: Any = None) -> str
     team = answer.get("team_name") or "人工客服"
     if answer.get("status") == "active":
         return "人工客服已经在为您服务了，请直接发送您的问题。"
+    if answer.get("status") == "moved":
+        # The customer was already waiting: the backend moved that request, keeping the time waited.
+        apology = ANGRY_APOLOGY if reason == REASON_ANGRY else ""
+        joined = f"{apology}已为您转到{team}队列，您之前的排队时间照常保留"
+    else:
+        joined = f"{opening}已为您接入{team}队列"
     place = answer.get("position") or 1
     wait = answer.get("eta_minutes") or 1
-    text = (f"{opening}已为您接入{team}队列，您前面还有 {place - 1} 位，大约需要等待 {wait} 分钟。"
-            if place > 1 else f"{opening}已为您接入{team}队列，您排在第 1 位，大约 {wait} 分钟内会有客服接入。")
+    text = (f"{joined}，您前面还有 {place - 1} 位，大约需要等待 {wait} 分钟。"
+            if place > 1 else f"{joined}，您排在第 1 位，大约 {wait} 分钟内会有客服接入。")
     if answer.get("is_vip"):
         text += "您是我们的重点客户，已为您优先安排。"
         text += manager_text(manager) or manager_text({"name": answer.get("account_manager")})

@@ -9,7 +9,7 @@ import re
 from datetime import timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.backend.clock import iso, utcnow
@@ -18,9 +18,9 @@ from bot.backend.models import ConversationEvent, Customer
 from bot.backend.privacy import mask_phone
 from bot.console import hours
 from bot.console.models import CallbackRequest, Handoff, HandoffMessage, Team
-from bot.console.routing import eta_minutes, position, team_for
+from bot.console.routing import eta_minutes, moved_team, position, team_for
 from bot.console.schemas import CallbackIn, HandoffIn, InboundIn
-from bot.console.views import log_safe
+from bot.console.views import REASON_TEXT, log_safe
 
 logger = logging.getLogger("bot.console")
 
@@ -70,6 +70,9 @@ def queue_answer(session: Session, handoff: Handoff, status: str | None = None) 
 def create(session: Session, body: HandoffIn) -> dict[str, Any]:
     existing = open_handoff(session, body.conversation_id)
     if existing is not None:
+        team = moved_team(existing.team_code, body.reason, existing.is_vip) if existing.status == "waiting" else None
+        if team is not None:
+            return _move(session, existing, body.reason, team)
         return queue_answer(session, existing, "already_open")
     customer = _customer(session, body.customer_phone)
     is_vip = bool(customer.is_vip) if customer else body.is_vip
@@ -93,6 +96,30 @@ def create(session: Session, body: HandoffIn) -> dict[str, Any]:
     logger.info("handoff %s opened for %s: %s → %s%s (phone %s)", handoff.id, log_safe(body.conversation_id),
                 body.reason, team, " VIP" if is_vip else "", mask_phone(body.customer_phone) or "-")
     return queue_answer(session, handoff)
+
+
+def _move(session: Session, handoff: Handoff, reason: str, team: str) -> dict[str, Any]:
+    """A waiting handoff goes to another team's queue with the new reason (status `moved`).
+
+    Its creation time stays: the queue orders by it, so the customer keeps the time already waited. Conditional
+    like accepting, so an agent who takes the conversation at this moment keeps it (then `already_open`).
+    """
+    old_team = handoff.team_code
+    result = session.execute(
+        update(Handoff).where(Handoff.id == handoff.id, Handoff.status == "waiting", Handoff.team_code == old_team)
+        .values(team_code=team, reason=reason)
+    )
+    session.commit()
+    session.refresh(handoff)
+    if result.rowcount != 1:
+        return queue_answer(session, handoff, "already_open")
+    note = (f"{REASON_TEXT.get(reason, reason)}：从{_team_name(session, old_team)}转到{_team_name(session, team)}，"
+            "排队时间照旧计算。")
+    session.add(HandoffMessage(handoff_id=handoff.id, author="system", text=note, created_at=utcnow()))
+    session.commit()
+    logger.info("handoff %s moved for %s: %s → %s (%s)", handoff.id, log_safe(handoff.conversation_id),
+                old_team, team, reason)
+    return queue_answer(session, handoff, "moved")
 
 
 def inbound(session: Session, body: InboundIn) -> dict[str, Any]:

@@ -20,12 +20,24 @@ REASON_TEAMS = {
     "manager_requested": "vip",
 }
 REASONS = tuple(REASON_TEAMS)
+# A customer already waiting moves when a more pressing reason comes up, from these queues only: an angry
+# customer leaves the general queue for the complaints team. The specialist queues (claims, VIP) keep them, as
+# their agents are the ones who can settle what the customer is waiting for.
+MOVES_FROM = {"angry_customer": frozenset({"general"})}
 
 
 def team_for(reason: str, is_vip: bool) -> str:
     """The team by reason. Key customers keep their team but jump its queue (`waiting_order`); the VIP team
     takes the ones who ask for their account manager."""
     return REASON_TEAMS.get(reason, "general")
+
+
+def moved_team(current_team: str, reason: str, is_vip: bool) -> str | None:
+    """The team a waiting handoff moves to for a new request with `reason`, None when it stays where it is."""
+    if current_team not in MOVES_FROM.get(reason, frozenset()):
+        return None
+    team = team_for(reason, is_vip)
+    return team if team != current_team else None
 
 
 def waiting_order():  # type: ignore[no-untyped-def]

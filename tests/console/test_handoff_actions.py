@@ -101,6 +101,27 @@ def test_an_angry_request_for_a_person_is_recorded_as_angry(on_duty) -> None:
     assert handoff_for(on_duty, conversation)["reason"] == "angry_customer"
 
 
+def test_an_angry_message_while_waiting_moves_the_customer_to_the_complaints_team_and_says_so_once(on_duty) -> None:
+    conversation = conv("mood-waiting")
+    asked = make_tracker(latest=user("转人工", "request_human"), events=history(), sender=conversation)
+    assert "在线客服队列" in texts(run(ActionRequestHuman(), asked)[0])
+    queued = handoff_for(on_duty, conversation)
+
+    angry = user("等了半天还没人理，你们这破快递！！！", "track_parcel", [MOOD_ANGRY])
+    tracker = make_tracker(latest=angry, events=history(), sender=conversation, after={"mood": "angry"})
+    shown = texts(run(ActionHandoffAngry(), tracker)[0])
+    assert shown.startswith("真的非常抱歉") and "转到投诉处理队列" in shown and "排队时间照常保留" in shown, shown
+    assert "在线客服" not in shown and shown.count("抱歉") == 1, shown
+    moved = handoff_for(on_duty, conversation)
+    assert (moved["id"], moved["reason"], moved["team"]) == (queued["id"], "angry_customer", "complaints")
+    assert moved["created_at"] == queued["created_at"]
+
+    # Still angry a minute later: an apology and the place in the queue, not a second move.
+    again = texts(run(ActionHandoffAngry(), tracker)[0])
+    assert "投诉处理队列" in again and "转到" not in again and "排队时间照常保留" not in again, again
+    assert handoff_for(on_duty, conversation)["id"] == queued["id"]
+
+
 def test_an_angry_customer_out_of_hours_is_apologised_to_and_offered_a_callback(off_duty) -> None:
     conversation = conv("mood-night")
     tracker = make_tracker(slots={"phone": "13600001234"}, sender=conversation,

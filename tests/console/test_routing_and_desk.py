@@ -167,3 +167,44 @@ def test_on_wechat_the_agents_greeting_names_the_agent_once(desk_backend) -> Non
     # What the WeChat customer reads: the channel signs every agent message with the agent's name.
     shown = _signed_by({"role": "agent", "name": "李娜"}) + greeting["text"]
     assert shown.count("李娜") == 1 and "已接入" in shown, shown
+
+
+def test_an_angry_customer_already_waiting_moves_to_the_complaints_team_keeping_their_wait(desk_backend) -> None:
+    base = desk_backend.base_url
+    general_desk, complaints_desk = login(desk_backend, "li"), login(desk_backend, "qian")
+    conversation = conv("angry-waiting")
+    first = open_handoff(desk_backend, conversation, "asked_for_human")
+    assert first["team"] == "general" and first["status"] == "waiting"
+    waiting_since = general_desk.get(f"{base}/console/api/handoffs/{first['handoff_id']}", timeout=15).json()["created_at"]
+    newer = open_handoff(desk_backend, conv("angry-newer"), "angry_customer")  # a complaint queued after it
+
+    moved = open_handoff(desk_backend, conversation, "angry_customer")
+    assert (moved["handoff_id"], moved["status"], moved["team"]) == (first["handoff_id"], "moved", "complaints")
+    assert moved["team_name"] == "投诉处理" and moved["position"] >= 1 and moved["eta_minutes"] >= 1
+    complaints = complaints_desk.get(f"{base}/console/api/queue", timeout=15).json()["waiting"]
+    positions = {item["id"]: item["position"] for item in complaints}
+    assert positions[first["handoff_id"]] < positions[newer["handoff_id"]]  # its time waited still counts
+    general = general_desk.get(f"{base}/console/api/queue", timeout=15).json()["waiting"]
+    assert first["handoff_id"] not in [item["id"] for item in general]
+    detail = complaints_desk.get(f"{base}/console/api/handoffs/{first['handoff_id']}", timeout=15).json()
+    assert (detail["reason"], detail["reason_text"], detail["created_at"]) == (
+        "angry_customer", "顾客情绪激动", waiting_since)
+    notes = [m["text"] for m in detail["messages"] if m["author"] == "system"]
+    assert len(notes) == 1 and "在线客服" in notes[0] and "投诉处理" in notes[0], notes
+
+    # Angry again: already where it belongs, nothing moves twice.
+    again = open_handoff(desk_backend, conversation, "angry_customer")
+    assert (again["handoff_id"], again["status"], again["team"]) == (first["handoff_id"], "already_open", "complaints")
+
+
+def test_specialist_queues_and_accepted_conversations_are_not_moved(desk_backend) -> None:
+    claim = conv("angry-claim")
+    queued = open_handoff(desk_backend, claim, "claim_over_limit")
+    again = open_handoff(desk_backend, claim, "angry_customer")
+    assert (again["handoff_id"], again["status"], again["team"]) == (queued["handoff_id"], "already_open", "claims")
+
+    talking = conv("angry-active")
+    handoff = open_handoff(desk_backend, talking)["handoff_id"]
+    login(desk_backend, "zhao").post(f"{desk_backend.base_url}/console/api/handoffs/{handoff}/accept", timeout=15)
+    again = open_handoff(desk_backend, talking, "angry_customer")
+    assert (again["status"], again["team"]) == ("already_open", "general")
