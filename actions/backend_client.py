@@ -215,8 +215,12 @@ class BackendClient:
     def get_complaint(self, number: str) -> dict[str, Any]:
         return self._request("GET", f"/api/v1/complaints/{quote(number, safe='')}")
 
-    def list_complaints(self, phone: str) -> dict[str, Any]:
-        return self._request("GET", "/api/v1/complaints", params={"phone": phone})
+    def list_complaints(self, phone: str, tracking_last4: str | None = None) -> dict[str, Any]:
+        params = {"phone": phone, **({"tracking_last4": tracking_last4} if tracking_last4 else {})}
+        return self._request("GET", "/api/v1/complaints", params=params)
+
+    def count_complaints(self, phone: str) -> dict[str, Any]:
+        return self._request("GET", "/api/v1/complaints/count", params={"phone": phone})
 
     # ---- claims ----------------------------------------------------------------------------------------
     def create_claim(self, payload: dict[str, Any], idempotency: str | None = None) -> dict[str, Any]:
@@ -235,8 +239,12 @@ class BackendClient:
     def get_claim(self, number: str) -> dict[str, Any]:
         return self._request("GET", f"/api/v1/claims/{quote(number, safe='')}")
 
-    def list_claims(self, phone: str) -> dict[str, Any]:
-        return self._request("GET", "/api/v1/claims", params={"phone": phone})
+    def list_claims(self, phone: str, tracking_last4: str | None = None) -> dict[str, Any]:
+        params = {"phone": phone, **({"tracking_last4": tracking_last4} if tracking_last4 else {})}
+        return self._request("GET", "/api/v1/claims", params=params)
+
+    def count_claims(self, phone: str) -> dict[str, Any]:
+        return self._request("GET", "/api/v1/claims/count", params={"phone": phone})
 
     # ---- customers, ratings, conversations -------------------------------------------------------------
     def get_customer_by_phone(self, phone: str) -> dict[str, Any]:

@@ -18,8 +18,16 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import ticket_lookup as lookup
 from actions import ticket_text as tt
-from actions.backend_client import BackendUnavailable, InvalidInput, NotFound, get_client, idempotency_key
+from actions.backend_client import (
+    BackendClient,
+    BackendUnavailable,
+    InvalidInput,
+    NotFound,
+    get_client,
+    idempotency_key,
+)
 from actions.common import call_backend, format_fen, mask_phone, utter_backend_down
 from actions.form_questions import ask_again, hint_given
 from actions.forms_common import is_off_topic, is_off_topic_question
@@ -642,7 +650,15 @@ def claim_status_text(claim: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+CLAIM_LOOKUP = lookup.TicketKind(
+    slot="claim_lookup", label="理赔", number_hint="理赔单号（CL 开头）",
+    count=BackendClient.count_claims, find=BackendClient.list_claims,
+)
+
+
 class ValidateClaimStatusForm(FormValidationAction):
+    """One slot: a claim number, or the phone it was filed with plus proof (see actions/ticket_lookup.py)."""
+
     def name(self) -> str:
         return "validate_claim_status_form"
 
@@ -664,7 +680,7 @@ class ValidateClaimStatusForm(FormValidationAction):
                 return {"claim_lookup": known}
         return {}
 
-    def validate_claim_lookup(
+    async def validate_claim_lookup(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value or "")
@@ -673,39 +689,48 @@ class ValidateClaimStatusForm(FormValidationAction):
             return {"claim_lookup": found.group(0).upper()}
         phone = tt.normalise_phone(text)
         if phone:
-            return {"claim_lookup": phone}
+            return await lookup.by_phone(dispatcher, domain, tracker, CLAIM_LOOKUP, phone)
+        pending = lookup.pending_phone(tracker, CLAIM_LOOKUP)
+        if pending:
+            last4 = lookup.proof_in(text)
+            if last4:
+                return await lookup.by_proof(dispatcher, tracker, CLAIM_LOOKUP, pending, last4)
+            return lookup.ask_proof_again(dispatcher, CLAIM_LOOKUP, pending)
         ask_again(dispatcher, domain, "claim_lookup",
                   "没认出理赔单号，单号是 CL 开头的一串数字（比如 CL20261123001）；也可以告诉我申请时留的手机号。")
         return {"claim_lookup": None}
 
 
 class ActionClaimStatus(Action):
+    """Details only for claim numbers: the customer's own, or found with proof for their phone."""
+
     def name(self) -> str:
         return "action_claim_status"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        key = tracker.get_slot("claim_lookup")
+        key = str(tracker.get_slot("claim_lookup") or "")
         done = [SlotSet("claim_lookup", None)]
-        if not key:
+        if not key or key == lookup.ANSWERED:
             return done
+        numbers = lookup.ticket_numbers(key, tt.CLAIM_NO_RE)
         client = get_client()
         try:
-            if str(key).upper().startswith("CL"):
-                claims = [await call_backend(client.get_claim, key)]
-            else:
-                claims = (await call_backend(client.list_claims, key)).get("items") or []
+            if not numbers:
+                phone = tt.normalise_phone(key)
+                if phone:  # never a list by phone: how many, and what to send for details
+                    counts = await call_backend(client.count_claims, phone)
+                    dispatcher.utter_message(text=lookup.count_text(CLAIM_LOOKUP, phone, counts)
+                                             + "查看详情请发理赔单号（CL 开头）。")
+                return done
+            claims = [await call_backend(client.get_claim, number) for number in numbers]
         except NotFound:
             dispatcher.utter_message(text=f"没有查到理赔单 {key}，请核对一下单号（CL 开头），或者告诉我申请时的手机号。")
             return done
         except (BackendUnavailable, InvalidInput):
             utter_backend_down(dispatcher)
             return done
-        if not claims:
-            dispatcher.utter_message(text=f"手机号 {mask_phone(key)} 名下没有查到理赔申请。")
-            return done
-        shown = claims[:3]
-        intro = "" if len(claims) == 1 else f"这个手机号下共有 {len(claims)} 条理赔，最近的{len(shown)}条：\n"
-        dispatcher.utter_message(text=intro + "\n\n".join(claim_status_text(c) for c in shown))
+        intro = "" if len(claims) == 1 else f"为您找到 {len(claims)} 条理赔：\n"
+        dispatcher.utter_message(text=intro + "\n\n".join(claim_status_text(c) for c in claims))
         return done

@@ -16,8 +16,16 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import ticket_lookup as lookup
 from actions import ticket_text as tt
-from actions.backend_client import BackendUnavailable, InvalidInput, NotFound, get_client, idempotency_key
+from actions.backend_client import (
+    BackendClient,
+    BackendUnavailable,
+    InvalidInput,
+    NotFound,
+    get_client,
+    idempotency_key,
+)
 from actions.common import call_backend, mask_phone, utter_backend_down
 from actions.form_questions import ask_again, hint_given
 from actions.forms_common import is_off_topic, is_off_topic_question
@@ -379,8 +387,14 @@ def complaint_status_text(ticket: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+COMPLAINT_LOOKUP = lookup.TicketKind(
+    slot="complaint_lookup", label="投诉", number_hint="投诉单号（CP 开头）",
+    count=BackendClient.count_complaints, find=BackendClient.list_complaints,
+)
+
+
 class ValidateComplaintStatusForm(FormValidationAction):
-    """One slot: a complaint number or the phone the complaint was filed with."""
+    """One slot: a complaint number, or the phone it was filed with plus proof (see actions/ticket_lookup.py)."""
 
     def name(self) -> str:
         return "validate_complaint_status_form"
@@ -401,7 +415,7 @@ class ValidateComplaintStatusForm(FormValidationAction):
             return {"complaint_lookup": tracker.get_slot("phone")}
         return {}
 
-    def validate_complaint_lookup(
+    async def validate_complaint_lookup(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value or "")
@@ -410,39 +424,48 @@ class ValidateComplaintStatusForm(FormValidationAction):
             return {"complaint_lookup": found.group(0).upper()}
         phone = tt.normalise_phone(text)
         if phone:
-            return {"complaint_lookup": phone}
+            return await lookup.by_phone(dispatcher, domain, tracker, COMPLAINT_LOOKUP, phone)
+        pending = lookup.pending_phone(tracker, COMPLAINT_LOOKUP)
+        if pending:
+            last4 = lookup.proof_in(text)
+            if last4:
+                return await lookup.by_proof(dispatcher, tracker, COMPLAINT_LOOKUP, pending, last4)
+            return lookup.ask_proof_again(dispatcher, COMPLAINT_LOOKUP, pending)
         ask_again(dispatcher, domain, "complaint_lookup",
                   "没认出投诉单号，单号是 CP 开头的一串数字（比如 CP20261123001）；也可以告诉我登记时留的手机号。")
         return {"complaint_lookup": None}
 
 
 class ActionComplaintStatus(Action):
+    """Details only for complaint numbers: the customer's own, or found with proof for their phone."""
+
     def name(self) -> str:
         return "action_complaint_status"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        key = tracker.get_slot("complaint_lookup")
+        key = str(tracker.get_slot("complaint_lookup") or "")
         done = [SlotSet("complaint_lookup", None)]
-        if not key:
+        if not key or key == lookup.ANSWERED:
             return done
+        numbers = lookup.ticket_numbers(key, tt.COMPLAINT_NO_RE)
         client = get_client()
         try:
-            if str(key).upper().startswith("CP"):
-                tickets = [await call_backend(client.get_complaint, key)]
-            else:
-                tickets = (await call_backend(client.list_complaints, key)).get("items") or []
+            if not numbers:
+                phone = tt.normalise_phone(key)
+                if phone:  # never a list by phone: how many, and what to send for details
+                    counts = await call_backend(client.count_complaints, phone)
+                    dispatcher.utter_message(text=lookup.count_text(COMPLAINT_LOOKUP, phone, counts)
+                                             + "查看详情请发投诉单号（CP 开头）。")
+                return done
+            tickets = [await call_backend(client.get_complaint, number) for number in numbers]
         except NotFound:
             dispatcher.utter_message(text=f"没有查到投诉单 {key}，请核对一下单号（CP 开头），或者告诉我登记时的手机号。")
             return done
         except (BackendUnavailable, InvalidInput):
             utter_backend_down(dispatcher)
             return done
-        if not tickets:
-            dispatcher.utter_message(text=f"手机号 {mask_phone(key)} 名下没有查到投诉记录。如果是用别的号码登记的，可以换个号码再试。")
-            return done
-        shown = tickets[:3]
-        intro = "" if len(tickets) == 1 else f"这个手机号下共有 {len(tickets)} 条投诉，最近的{len(shown)}条：\n"
-        dispatcher.utter_message(text=intro + "\n\n".join(complaint_status_text(t) for t in shown))
+        intro = "" if len(tickets) == 1 else f"为您找到 {len(tickets)} 条投诉：\n"
+        dispatcher.utter_message(text=intro + "\n\n".join(complaint_status_text(t) for t in tickets))
         return done

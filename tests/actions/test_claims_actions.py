@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import http.server
 import threading
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -15,6 +16,7 @@ from actions.claims import (
     ActionClaimStatus,
     ActionSubmitClaim,
     ValidateClaimForm,
+    ValidateClaimStatusForm,
     parse_yuan_to_fen,
     type_from_text,
 )
@@ -165,10 +167,43 @@ def test_status_shows_the_payout_date_once_approved(client: BackendClient, api) 
     shown = texts(run(ActionClaimStatus(), make_tracker(slots={"claim_lookup": number}))[0])
     assert number in shown and "已受理" in shown and "最高可赔" in shown
     api("POST", f"/api/v1/claims/{number}/decision", json={"approved": True, "approved_amount_fen": 9000})
-    shown = texts(run(ActionClaimStatus(), make_tracker(slots={"claim_lookup": "13677778888"}))[0])
+    shown = texts(run(ActionClaimStatus(), make_tracker(slots={"claim_lookup": number}))[0])
     assert "¥90.00" in shown and "前完成赔付" in shown and "周" in shown
     shown = texts(run(ActionClaimStatus(), make_tracker(slots={"claim_lookup": "CL19990101001"}))[0])
     assert "没有查到" in shown
+
+
+def _lookup_turn(history: list, slots: dict, text: str) -> tuple[str, dict]:
+    """One answer to the claim-status form; the bot's messages (with their metadata) join the history."""
+    latest = user(text)
+    tracker = make_tracker(events=list(history), slots={"requested_slot": "claim_lookup", **slots}, latest=latest,
+                           active_loop="claim_status_form")
+    messages, events = run(ValidateClaimStatusForm(), tracker)
+    history.append(latest)
+    history += [{"event": "bot", "text": m.get("text"),
+                 "metadata": {k: v for k, v in m.items() if k.startswith(("asks_", "lookup_"))}} for m in messages]
+    found = slot_events(events)
+    slots.update({k: v for k, v in found.items() if k != "claim_lookup"})
+    return texts(messages), found
+
+
+def test_status_by_phone_needs_the_tracking_numbers_last_digits(client: BackendClient, api) -> None:
+    phone = "1980" + f"{uuid.uuid4().int % 10**7:07d}"
+    _, slots = _submit("cl-unit-by-phone", {**UNINSURED, "claim_phone": phone})
+    number = slots["last_claim_number"]
+    shown = texts(run(ActionClaimStatus(), make_tracker(slots={"claim_lookup": phone}))[0])
+    assert "1 条理赔正在处理" in shown and number not in shown  # never a list by phone
+    history: list = []
+    form_slots: dict = {}
+    shown, found = _lookup_turn(history, form_slots, phone)
+    assert "名下有 1 条理赔正在处理" in shown and "后 4 位" in shown and number not in shown
+    assert found["claim_lookup"] is None
+    shown, found = _lookup_turn(history, form_slots, "0005")
+    assert "没有对上" in shown and found["claim_lookup"] is None
+    shown, found = _lookup_turn(history, form_slots, "0002")  # ZT100000000002
+    assert found["claim_lookup"] == number
+    shown = texts(run(ActionClaimStatus(), make_tracker(slots={"claim_lookup": number}))[0])
+    assert number in shown and "已受理" in shown
 
 
 def test_a_photo_sent_before_it_was_asked_for_is_kept_and_the_question_repeated() -> None:

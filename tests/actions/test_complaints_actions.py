@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from actions.backend_client import BackendClient
 from actions.complaints import (
     ActionAskComplaintConfirmed,
@@ -140,17 +142,113 @@ def test_backend_down_keeps_the_complaint_and_the_next_turn_files_it(dead_client
     assert number.startswith("CP")
 
 
-def test_status_by_number_and_by_phone(client: BackendClient, api) -> None:
+def test_status_by_number_shows_the_details(client: BackendClient, api) -> None:
     _, slots = _submit("cp-unit-status", {**FILLED, "complaint_phone": "13922223333"})
     number = slots["rating_ticket"]
     api("POST", f"/api/v1/complaints/{number}/stage", json={"stage": "verifying"})
     tracker = make_tracker(slots={"complaint_lookup": number})
     shown = texts(run(ActionComplaintStatus(), tracker)[0])
     assert number in shown and "更新于" in shown and "最晚响应时间" in shown
-    tracker = make_tracker(slots={"complaint_lookup": "13922223333"})
-    assert number in texts(run(ActionComplaintStatus(), tracker)[0])
     tracker = make_tracker(slots={"complaint_lookup": "CP19990101999"})
     assert "没有查到" in texts(run(ActionComplaintStatus(), tracker)[0])
+
+
+def _fresh_phone() -> str:
+    return "1970" + f"{uuid.uuid4().int % 10**7:07d}"
+
+
+def _file(api, phone: str, tracking: str | None) -> str:
+    body = {"category": "delay", "description": "一周了还没到", "contact_phone": phone,
+            **({"tracking_number": tracking} if tracking else {})}
+    response = api("POST", "/api/v1/complaints", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()["number"]
+
+
+class LookupChat:
+    """The status form's turns as Rasa runs them: each bot message (with its metadata) stays in the history."""
+
+    def __init__(self) -> None:
+        self.history: list[dict] = []
+        self.slots: dict = {"requested_slot": "complaint_lookup"}
+
+    def say(self, text: str, intent: str = "inform") -> tuple[str, dict]:
+        latest = user(text, intent)
+        tracker = make_tracker(events=list(self.history), slots=dict(self.slots), latest=latest,
+                               active_loop="complaint_status_form")
+        messages, events = run(ValidateComplaintStatusForm(), tracker)
+        slots = slot_events(events)
+        self.history.append(latest)
+        self.history += [{"event": "bot", "text": m.get("text"),
+                          "metadata": {k: v for k, v in m.items() if k not in ("text", "buttons", "elements",
+                                                                              "custom", "template", "response",
+                                                                              "image", "attachment")}}
+                         for m in messages]
+        self.slots.update({k: v for k, v in slots.items() if k != "complaint_lookup"})
+        return texts(messages), slots
+
+
+def test_a_phone_alone_reveals_only_how_many_and_the_tracking_digits_show_the_ticket(client: BackendClient,
+                                                                                     api) -> None:
+    phone = _fresh_phone()
+    with_parcel = _file(api, phone, "ZT100000000003")
+    without_parcel = _file(api, phone, None)
+    someone_else = _file(api, _fresh_phone(), "ZT100000000005")
+    chat = LookupChat()
+    shown, slots = chat.say(phone)
+    assert f"{phone[:3]}****{phone[-4:]} 名下有 2 条投诉正在处理" in shown and "后 4 位" in shown
+    assert "CP" not in shown.replace("CP 开头", "") and phone not in shown
+    assert slots["complaint_lookup"] is None  # the form keeps asking
+    shown, slots = chat.say("单号尾号是0003")
+    assert slots["complaint_lookup"] == with_parcel
+    details = texts(run(ActionComplaintStatus(), make_tracker(slots={"complaint_lookup": with_parcel}))[0])
+    assert with_parcel in details and without_parcel not in details and someone_else not in details
+    # The whole tracking number works as well as its last 4 digits.
+    chat = LookupChat()
+    chat.say(phone)
+    assert chat.say("ZT100000000003")[1]["complaint_lookup"] == with_parcel
+
+
+def test_another_persons_parcel_digits_find_nothing_and_three_misses_lock_the_look_up(client: BackendClient,
+                                                                                      api) -> None:
+    phone, other = _fresh_phone(), _fresh_phone()
+    _file(api, phone, "ZT100000000003")
+    _file(api, other, "ZT100000000005")  # the other person's parcel ends in 0005
+    chat = LookupChat()
+    chat.say(phone)
+    shown, slots = chat.say("0005")
+    assert "没有对上" in shown and "再试 2 次" in shown and slots["complaint_lookup"] is None
+    shown, slots = chat.say("不记得了")  # not digits: a hint, no try counted
+    assert "没认出来" in shown and slots["complaint_lookup"] is None
+    shown, _ = chat.say("1111")
+    assert "再试 1 次" in shown
+    shown, slots = chat.say("0003")  # the last try left, and the right digits
+    assert slots["complaint_lookup"].startswith("CP")
+    chat = LookupChat()  # a new conversation: misses counted afresh
+    chat.say(phone)
+    for digits in ("1111", "2222"):
+        chat.say(digits)
+    shown, slots = chat.say("0003")
+    assert slots["complaint_lookup"].startswith("CP")  # two misses so far: the third try is still allowed
+    chat.say(phone)
+    shown, slots = chat.say("4444")
+    assert "上限" in shown and slots["complaint_lookup"] == "answered"
+    shown, slots = chat.say(phone)  # locked for the conversation: not even the count again
+    assert "上限" in shown and "名下有" not in shown and slots["complaint_lookup"] == "answered"
+    assert run(ActionComplaintStatus(), make_tracker(slots={"complaint_lookup": "answered"}))[0] == []
+
+
+def test_a_phone_without_complaints_says_so_and_ends_the_look_up(client: BackendClient) -> None:
+    phone = _fresh_phone()
+    shown, slots = LookupChat().say(phone)
+    assert "没有查到投诉记录" in shown and slots["complaint_lookup"] == "answered"
+
+
+def test_the_status_action_never_lists_by_phone(client: BackendClient, api) -> None:
+    phone = _fresh_phone()
+    number = _file(api, phone, "ZT100000000003")
+    shown = texts(run(ActionComplaintStatus(), make_tracker(slots={"complaint_lookup": phone}))[0])
+    assert "1 条投诉正在处理" in shown and number not in shown
 
 
 def test_status_form_reads_the_number_or_phone() -> None:
@@ -161,8 +259,9 @@ def test_status_form_reads_the_number_or_phone() -> None:
         return texts(messages), slot_events(events)
 
     assert lookup("我的投诉cp20261123001处理得怎么样了", None)[1]["complaint_lookup"] == "CP20261123001"
-    assert lookup("13812345678", "complaint_lookup", "inform")[1]["complaint_lookup"] == "13812345678"
     shown, slots = lookup("不记得了", "complaint_lookup", "inform")
+    assert slots["complaint_lookup"] is None and "CP 开头" in shown
+    shown, slots = lookup("0003", "complaint_lookup", "inform")  # digits with no phone asked about
     assert slots["complaint_lookup"] is None and "CP 开头" in shown
 
 

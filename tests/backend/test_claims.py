@@ -129,6 +129,20 @@ def test_lookup_by_phone_and_number(backend):
     assert_error(backend.get("/claims/CL19990101001"), 404, "claim_not_found")
 
 
+def test_count_by_phone_and_lookup_by_the_tracking_numbers_last_digits(backend):
+    phone = "13400009999"
+    assert backend.get("/claims/count", params={"phone": phone}).json() == {"total": 0, "open": 0}
+    first = _claim(backend, contact_phone=phone)["number"]
+    paid = _claim(backend, contact_phone=phone, tracking_number="ZT100000000007")["number"]
+    backend.post(f"/claims/{paid}/decision", json={"approved": True})
+    backend.post(f"/claims/{paid}/pay")
+    assert backend.get("/claims/count", params={"phone": phone}).json() == {"total": 2, "open": 1}
+    found = backend.get("/claims", params={"phone": phone, "tracking_last4": "0002"}).json()["items"]
+    assert [item["number"] for item in found] == [first]
+    assert backend.get("/claims", params={"phone": phone, "tracking_last4": "0003"}).json() == {"items": []}
+    assert_error(backend.get("/claims", params={"phone": phone, "tracking_last4": "2"}), 422)
+
+
 @pytest.mark.parametrize("content, content_type", [(PNG, "image/png"), (JPEG, "image/jpeg"), (WEBP, "image/webp")])
 def test_evidence_images_accepted(backend, content, content_type):
     number = _claim(backend)["number"]

@@ -62,6 +62,27 @@ def test_lookup_by_phone_newest_first_and_unknown(backend):
     assert_error(backend.get("/complaints/CP19990101001"), 404, "complaint_not_found")
 
 
+def test_count_by_phone_and_lookup_by_the_tracking_numbers_last_digits(backend):
+    phone = "13655557777"
+    assert backend.get("/complaints/count", params={"phone": phone}).json() == {"total": 0, "open": 0}
+    delayed = _create(backend, contact_phone=phone, tracking_number="ZT100000000003")["number"]
+    _create(backend, contact_phone=phone, category="other", tracking_number=None)
+    closed = _create(backend, contact_phone=phone, tracking_number="ZT100000000005")["number"]
+    for stage in ("verifying", "handling", "feedback_given"):
+        backend.post(f"/complaints/{closed}/stage", json={"stage": stage})
+    counted = backend.get("/complaints/count", params={"phone": "136-5555-7777"}).json()
+    assert counted == {"total": 3, "open": 2}  # nothing else: no numbers, no categories
+    found = backend.get("/complaints", params={"phone": phone, "tracking_last4": "0003"}).json()["items"]
+    assert [item["number"] for item in found] == [delayed]
+    assert backend.get("/complaints", params={"phone": phone, "tracking_last4": "0001"}).json() == {"items": []}
+    # Another phone's complaint on the same parcel is not found with this phone.
+    _create(backend, contact_phone="13655558888", tracking_number="ZT100000000003")
+    assert len(backend.get("/complaints", params={"phone": phone, "tracking_last4": "0003"}).json()["items"]) == 1
+    for bad in ("000", "00031", "00%3", "abcd"):
+        assert_error(backend.get("/complaints", params={"phone": phone, "tracking_last4": bad}), 422)
+    assert_error(backend.get("/complaints/count", params={"phone": "abc"}), 422, "invalid_phone")
+
+
 def test_unknown_category_is_refused(backend):
     response = backend.post("/complaints", json={"category": "angry", "description": "x", "contact_phone": PHONE})
     detail = assert_error(response, 422, "invalid_request")

@@ -25,8 +25,18 @@ def create_claim(body: ClaimIn, request: Request, session: Session = Depends(get
 
 
 @router.get("")
-def claims_by_phone(phone: str = Query(..., max_length=32), session: Session = Depends(get_session)) -> dict[str, Any]:
-    return {"items": claims.list_by_phone(session, phone)}
+def claims_by_phone(phone: str = Query(..., max_length=32),
+                    tracking_last4: Optional[str] = Query(None, pattern=r"^[0-9]{4}$"),
+                    session: Session = Depends(get_session)) -> dict[str, Any]:
+    """A phone's claims (for agents); with tracking_last4 only those whose parcel number ends so."""
+    return {"items": claims.list_by_phone(session, phone, tracking_last4)}
+
+
+@router.get("/count")
+def claim_count_by_phone(phone: str = Query(..., max_length=32),
+                         session: Session = Depends(get_session)) -> dict[str, int]:
+    """How many claims a phone has (total, open): what a customer may learn without proof."""
+    return claims.count_by_phone(session, phone)
 
 
 @router.get("/{number}")

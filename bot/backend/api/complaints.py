@@ -26,8 +26,17 @@ def create_complaint(body: ComplaintIn, request: Request, session: Session = Dep
 
 @router.get("")
 def complaints_by_phone(phone: str = Query(..., max_length=32),
+                        tracking_last4: Optional[str] = Query(None, pattern=r"^[0-9]{4}$"),
                         session: Session = Depends(get_session)) -> dict[str, Any]:
-    return {"items": complaints.list_by_phone(session, phone)}
+    """A phone's complaints (for agents); with tracking_last4 only those whose parcel number ends so."""
+    return {"items": complaints.list_by_phone(session, phone, tracking_last4)}
+
+
+@router.get("/count")
+def complaint_count_by_phone(phone: str = Query(..., max_length=32),
+                             session: Session = Depends(get_session)) -> dict[str, int]:
+    """How many complaints a phone has (total, open): what a customer may learn without proof."""
+    return complaints.count_by_phone(session, phone)
 
 
 @router.get("/{number}")

@@ -25,6 +25,8 @@ STAGE_TEXT = {
     "rejected": "未通过",
     "paid": "已赔付",
 }
+# Stages in which a ticket is still being worked on
+OPEN_STAGES = ("submitted", "under_review", "approved")
 TYPE_TEXT = {"damage": "破损", "loss": "丢失", "missing": "少件", "delay": "延误"}
 
 
@@ -91,13 +93,31 @@ def get(session: Session, number: str) -> Claim:
     return claim
 
 
-def list_by_phone(session: Session, phone: str) -> list[dict[str, Any]]:
+def _phone(raw: str) -> str:
     try:
-        phone = normalize_phone(phone[:32])
+        return normalize_phone(raw[:32])
     except ValueError as exc:
         raise ApiError(422, "invalid_phone", "手机号格式不正确，请核对后再试。") from exc
+
+
+def count_by_phone(session: Session, phone: str) -> dict[str, int]:
+    """How many tickets a phone has and how many are still open: all a look-up by phone may tell a customer
+    before they show the ticket number or the tracking number's last 4 digits."""
     rows = session.execute(
-        select(Claim).where(Claim.contact_phone == phone).order_by(Claim.created_at.desc(), Claim.id.desc()).limit(50)
+        select(Claim.stage, func.count(Claim.id))
+        .where(Claim.contact_phone == _phone(phone)).group_by(Claim.stage)
+    ).all()
+    return {"total": sum(count for _stage, count in rows),
+            "open": sum(count for stage, count in rows if stage in OPEN_STAGES)}
+
+
+def list_by_phone(session: Session, phone: str, tracking_last4: str | None = None) -> list[dict[str, Any]]:
+    """The phone's tickets, newest first; with `tracking_last4` only those whose parcel number ends so."""
+    query = select(Claim).where(Claim.contact_phone == _phone(phone))
+    if tracking_last4 is not None:
+        query = query.where(Claim.tracking_number.like(f"%{tracking_last4}"))
+    rows = session.execute(
+        query.order_by(Claim.created_at.desc(), Claim.id.desc()).limit(50)
     ).scalars().all()
     return [to_dict(session, row) for row in rows]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.backend.clock import iso, utcnow
@@ -24,6 +24,8 @@ STAGE_TEXT = {
     "feedback_given": "已反馈处理结果",
     "archived": "已归档",
 }
+# Stages in which a ticket is still being worked on
+OPEN_STAGES = ("registered", "verifying", "handling")
 CATEGORY_TEXT = {
     "delay": "快件延误", "damage": "快件破损", "loss": "快件丢失", "attitude": "服务态度",
     "pickup": "上门取件", "delivery": "派送问题", "other": "其他",
@@ -76,14 +78,31 @@ def get(session: Session, number: str) -> Complaint:
     return complaint
 
 
-def list_by_phone(session: Session, phone: str) -> list[dict[str, Any]]:
+def _phone(raw: str) -> str:
     try:
-        phone = normalize_phone(phone[:32])
+        return normalize_phone(raw[:32])
     except ValueError as exc:
         raise ApiError(422, "invalid_phone", "手机号格式不正确，请核对后再试。") from exc
+
+
+def count_by_phone(session: Session, phone: str) -> dict[str, int]:
+    """How many tickets a phone has and how many are still open: all a look-up by phone may tell a customer
+    before they show the ticket number or the tracking number's last 4 digits."""
     rows = session.execute(
-        select(Complaint).where(Complaint.contact_phone == phone).order_by(Complaint.created_at.desc(),
-                                                                         Complaint.id.desc()).limit(50)
+        select(Complaint.stage, func.count(Complaint.id))
+        .where(Complaint.contact_phone == _phone(phone)).group_by(Complaint.stage)
+    ).all()
+    return {"total": sum(count for _stage, count in rows),
+            "open": sum(count for stage, count in rows if stage in OPEN_STAGES)}
+
+
+def list_by_phone(session: Session, phone: str, tracking_last4: str | None = None) -> list[dict[str, Any]]:
+    """The phone's tickets, newest first; with `tracking_last4` only those whose parcel number ends so."""
+    query = select(Complaint).where(Complaint.contact_phone == _phone(phone))
+    if tracking_last4 is not None:
+        query = query.where(Complaint.tracking_number.like(f"%{tracking_last4}"))
+    rows = session.execute(
+        query.order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(50)
     ).scalars().all()
     return [to_dict(row) for row in rows]
 
