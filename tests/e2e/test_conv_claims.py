@@ -138,8 +138,23 @@ def test_status_shows_the_payout_date_once_approved(stack) -> None:
     shown = chat.say(f"理赔单{claim['number']}怎么样了")
     assert claim["number"] in shown and "已受理" in shown, chat.history()
     backend.post(f"/claims/{claim['number']}/decision", {"approved": True})
-    shown = chat.say("查一下理赔进度")
-    assert "手机号" in shown or claim["number"] in shown, chat.history()
-    if claim["number"] not in shown:
-        shown = chat.say(phone)
-    assert "¥50.00" in shown and "前完成赔付" in shown, chat.history()
+    assert "手机号" in chat.say("查一下理赔进度"), chat.history()
+    # A phone number proves nothing: how many, and what to send for the details.
+    shown = chat.say(phone)
+    assert "名下有 1 条理赔正在处理" in shown and "后 4 位" in shown, chat.history()
+    assert claim["number"] not in shown and "¥50.00" not in shown, chat.history()
+    shown = chat.say("0002")  # ZT100000000002
+    assert claim["number"] in shown and "¥50.00" in shown and "前完成赔付" in shown, chat.history()
+
+
+def test_a_traditional_status_by_phone_stays_traditional(stack) -> None:
+    chat, backend, phone = Chat(stack, "cl-tw-status"), Backend(stack), fresh_phone()
+    claim = backend.post("/claims", {"tracking_number": "ZT100000000007", "claim_type": "loss", "insured": True,
+                                     "description": "整箱不見了", "contact_phone": phone})
+    assert tw("手机号") in chat.say("幫我查一下理賠進度"), chat.history()
+    shown = chat.say(phone)
+    assert tw("1 条理赔正在处理") in shown and claim["number"] not in shown, chat.history()
+    shown = chat.say("1234")
+    assert tw("没有对上") in shown and claim["number"] not in shown, chat.history()
+    shown = chat.say("0007")
+    assert claim["number"] in shown and tw("当前进度") in shown, chat.history()

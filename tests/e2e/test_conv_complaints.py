@@ -79,12 +79,32 @@ def test_a_traditional_complaint_is_answered_in_traditional_and_kept_as_written(
 
 def test_status_by_ticket_number_and_by_phone(stack) -> None:
     chat, backend, phone = Chat(stack, "cp-status"), Backend(stack), fresh_phone()
-    ticket = backend.post("/complaints", {"category": "delay", "description": "一周了还没到", "contact_phone": phone})
+    ticket = backend.post("/complaints", {"category": "delay", "description": "一周了还没到", "contact_phone": phone,
+                                          "tracking_number": "ZT100000000003"})
+    other = backend.post("/complaints", {"category": "attitude", "description": "电话里很不耐烦", "contact_phone": phone})
     backend.post(f"/complaints/{ticket['number']}/stage", {"stage": "verifying"})
     shown = chat.say(f"投诉单{ticket['number']}处理到哪了")
     assert ticket["number"] in shown and "更新于" in shown and "最晚响应时间" in shown, chat.history()
     assert "手机号" in chat.say("查一下投诉进度"), chat.history()
-    assert ticket["number"] in chat.say(phone), chat.history()
+    # A phone number proves nothing: how many, and what to send for the details.
+    shown = chat.say(phone)
+    assert "名下有 2 条投诉正在处理" in shown and "后 4 位" in shown, chat.history()
+    assert ticket["number"] not in shown and other["number"] not in shown and "延误" not in shown, chat.history()
+    shown = chat.say("0003")
+    assert ticket["number"] in shown and "当前进度" in shown and other["number"] not in shown, chat.history()
+
+
+def test_someone_elses_phone_reveals_no_ticket(stack) -> None:
+    chat, backend, phone = Chat(stack, "cp-status-other"), Backend(stack), fresh_phone()
+    ticket = backend.post("/complaints", {"category": "loss", "description": "显示签收但没收到", "contact_phone": phone,
+                                          "tracking_number": "ZT100000000002"})
+    chat.say("查一下投诉进度")
+    shown = chat.say(phone)
+    assert "1 条投诉正在处理" in shown and ticket["number"] not in shown, chat.history()
+    shown = chat.say("5678")
+    assert "没有对上" in shown and "再试 2 次" in shown and ticket["number"] not in shown, chat.history()
+    shown = chat.say(ticket["number"])  # the ticket number itself is always enough
+    assert ticket["number"] in shown and "当前进度" in shown, chat.history()
 
 
 def test_the_tracked_parcel_is_carried_into_the_complaint(stack) -> None:
@@ -100,8 +120,13 @@ def test_the_tracked_parcel_is_carried_into_the_complaint(stack) -> None:
 
 
 def test_a_traditional_status_question(stack) -> None:
-    chat, backend = Chat(stack, "cp-tw-status"), Backend(stack)
+    chat, backend, phone = Chat(stack, "cp-tw-status"), Backend(stack), fresh_phone()
     ticket = backend.post("/complaints", {"category": "loss", "description": "顯示簽收但沒收到",
-                                          "contact_phone": fresh_phone()})
+                                          "contact_phone": phone, "tracking_number": "ZT100000000002"})
     shown = chat.say(f"我的投訴{ticket['number']}處理得怎麼樣了")
+    assert ticket["number"] in shown and tw("当前进度") in shown, chat.history()
+    assert tw("手机号") in chat.say("幫我查一下投訴進度"), chat.history()
+    shown = chat.say(phone)
+    assert tw("1 条投诉正在处理") in shown and tw("后 4 位") in shown and ticket["number"] not in shown, chat.history()
+    shown = chat.say("0002")
     assert ticket["number"] in shown and tw("当前进度") in shown, chat.history()
