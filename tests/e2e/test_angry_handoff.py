@@ -120,3 +120,20 @@ def test_a_calm_complaint_and_ordinary_impatience_are_not_handed_off(stack, comp
 def test_angry_messages_are_marked_in_both_scripts(stack) -> None:
     for message in ("垃圾快递", "再不处理我就打12305", "你們這些騙子😡", "我要找律師"):
         assert is_marked_angry(stack, message), stack.parse(message)
+
+
+def test_an_angry_customer_already_waiting_is_moved_to_the_complaints_team_and_told_once(
+        stack, complaints_desk) -> None:
+    chat = Chat(stack, "angry-queued")
+    assert "在线客服队列" in chat.say("转人工"), chat.history()
+    queued = Backend(stack).get(f"/handoffs/by-conversation/{chat.sender}")
+    assert (queued["status"], queued["team"]) == ("waiting", "general"), queued
+
+    shown = chat.say("你们这破快递，到底还要等多久！！！")
+    assert shown.startswith("真的非常抱歉") and "转到投诉处理队列" in shown and "排队时间照常保留" in shown, chat.history()
+    assert shown.count("抱歉") == 1 and "在线客服" not in shown, chat.history()
+    moved = Backend(stack).get(f"/handoffs/by-conversation/{chat.sender}")
+    assert (moved["handoff_id"], moved["status"], moved["team"]) == (queued["handoff_id"], "waiting", "complaints")
+    seen = seen_by_desk(stack, complaints_desk, chat.sender)
+    assert seen is not None and seen["id"] == queued["handoff_id"], chat.history()
+    assert (seen["reason"], seen["reason_text"]) == ("angry_customer", "顾客情绪激动"), seen
