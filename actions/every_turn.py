@@ -3,7 +3,8 @@
 - key-customer recognition when the `phone` slot gets a (new) number;
 - re-sending what the customer confirmed while the backend was down (same idempotency key, nothing doubled);
 - a photo sent after a claim was filed is attached to that claim.
-Each step returns quickly when it has nothing to do: this runs on every turn.
+The Rasa server calls this action only when one of these has something to do (bot/every_turn_gate.py lists
+the triggers): new work here needs its trigger there, or it will never run.
 """
 
 from __future__ import annotations
