@@ -202,7 +202,11 @@ class ActionTrackParcel(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        numbers, _ = tracking_numbers_in(tracker)
+        numbers, malformed = tracking_numbers_in(tracker)
+        if not numbers and malformed:
+            # asked directly (no form in between): a number that is no number gets the hint, not a look-up
+            dispatcher.utter_message(text=FORMAT_HINT + "麻烦核对后再发一下。")
+            return [SlotSet("tracking_number", None), SlotSet("awaiting_verification", False)]
         if not numbers and tracker.get_slot("tracking_number"):
             numbers = [tracker.get_slot("tracking_number")]
         numbers = numbers[:MAX_NUMBERS_PER_MESSAGE]

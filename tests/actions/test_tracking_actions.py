@@ -67,6 +67,15 @@ def test_malformed_number_gets_a_format_hint() -> None:
     assert slot_events(events)["tracking_number"] is None
 
 
+def test_a_number_that_is_no_number_asked_directly_gets_the_hint_not_a_look_up() -> None:
+    # the entity extractor took "ZT12345" for a number; the action answers it without the form in between
+    text = "查件 ZT12345"
+    message = user(text, "track_parcel", [entity("tracking_number", "ZT12345", text)])
+    messages, events = run(ActionTrackParcel(), make_tracker(latest=message, after={"tracking_number": "ZT12345"}))
+    assert "ZT 加 12 位数字" in texts(messages)
+    assert slot_events(events) == {"tracking_number": None, "awaiting_verification": False}
+
+
 def test_new_request_without_number_asks_instead_of_reusing_the_last_one() -> None:
     tracker = make_tracker(slots={"tracking_number": IN_TRANSIT.number}, latest=user("再帮我查个快递", "track_parcel"))
     _, events = run(ValidateTrackingForm(), tracker)
