@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 T = TypeVar("T")
@@ -25,6 +26,16 @@ SAVED_BUT_UNCONFIRMED_TEXT = (
     "非常抱歉，系统暂时繁忙，您的信息已为您保留。请稍后回复“确认”重试（不会重复提交），"
     "或者回复“转人工”，由人工客服为您处理。"
 )
+
+
+def then_listen(events: list[EventType]) -> list[EventType]:
+    """The events of an action after which the assistant always waits for the customer, plus that wait.
+
+    Rasa otherwise runs every policy once more (TED, rules, memoization: ~10 ms) only to predict action_listen,
+    which the rules already fix ("after a tracking answer the assistant waits"). The follow-up makes the
+    processor listen at once. tests/actions/test_turn_ending_actions.py checks that rules and stories agree.
+    """
+    return [*events, FollowupAction("action_listen")]
 
 
 def format_fen(fen: int | None) -> str:

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendUnavailable, InvalidInput, NotFound, get_client
-from actions.common import call_backend, mask_phones_in_text, utter_backend_down
+from actions.common import call_backend, mask_phones_in_text, then_listen, utter_backend_down
 from actions.tracking import FORMAT_HINT, tracking_numbers_in
 
 logger = logging.getLogger(__name__)
@@ -57,6 +57,10 @@ class ActionSubscribeUpdates(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        return then_listen(await self._subscribe(dispatcher, tracker))
+
+    @staticmethod
+    async def _subscribe(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         number = subscription_number(tracker)
         if not number:
             if tracking_numbers_in(tracker)[1]:

@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendUnavailable, InvalidInput, get_client, idempotency_key
-from actions.common import BACKEND_DOWN_TEXT, call_backend, format_fen
+from actions.common import BACKEND_DOWN_TEXT, call_backend, format_fen, then_listen
 from actions.form_questions import ask_again
 from actions.forms_common import (
     SERVICE_LEVEL_TEXT,
@@ -307,7 +307,7 @@ class ActionQuote(Action):
             return self._invalid(dispatcher, error)
         except BackendUnavailable:
             dispatcher.utter_message(text=BACKEND_DOWN_TEXT)
-            return []
+            return then_listen([])
         if not quote.get("quotable", True):
             request = quote.get("quote_request") or {}
             hours = get_settings().quote_reply_hours
@@ -316,12 +316,12 @@ class ActionQuote(Action):
                 text=f"您的货物属于特殊货物{reason}，需要专人核价。已为您登记报价申请，单号 {request.get('number')}，"
                 f"我们会在 {hours} 小时内{_due_text(request.get('due_at'))}回复您准确报价。"
             )
-            return []
+            return then_listen([])
         dispatcher.utter_message(
             text=format_quote(payload, quote),
             buttons=[{"title": "预约上门取件", "payload": "/schedule_pickup"}],
         )
-        return []
+        return then_listen([])
 
     @staticmethod
     def _invalid(dispatcher: CollectingDispatcher, error: InvalidInput) -> list[EventType]:

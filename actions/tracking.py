@@ -21,7 +21,7 @@ from actions.backend_client import (
     VerificationFailed,
     get_client,
 )
-from actions.common import BACKEND_DOWN_TEXT, call_backend, mask_phone
+from actions.common import BACKEND_DOWN_TEXT, call_backend, mask_phone, then_listen
 from actions.form_questions import ask_again
 from actions.forms_common import (
     entities,
@@ -202,6 +202,9 @@ class ActionTrackParcel(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        return then_listen(await self.answer(dispatcher, tracker))
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         numbers, malformed = tracking_numbers_in(tracker)
         if not numbers and malformed:
             # asked directly (no form in between): a number that is no number gets the hint, not a look-up
@@ -288,7 +291,11 @@ class ActionVerifyParcel(Action):
     ) -> list[EventType]:
         if tracking_numbers_in(tracker)[0]:
             # a new number instead of the digits: the customer moved on to tracking it
-            return await ActionTrackParcel().run(dispatcher, tracker, domain)
+            return then_listen(await ActionTrackParcel().answer(dispatcher, tracker))
+        return then_listen(await self._verify(dispatcher, tracker))
+
+    @staticmethod
+    async def _verify(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         number = tracker.get_slot("tracking_number")
         if not number:
             dispatcher.utter_message(response="utter_ask_tracking_number")
