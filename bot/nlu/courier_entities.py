@@ -72,7 +72,7 @@ def merge_entities(learned: list[dict[str, Any]], rules: list[dict[str, Any]]) -
     """Rule entities plus the learned ones rules do not cover.
 
     Learned entities of rule-owned types are dropped (rules are exact and normalised), except a learned
-    city when the gazetteer found no city at all; any learned entity overlapping a rule span is dropped.
+    city of two characters or more when the gazetteer found no city at all; any learned entity overlapping a rule span is dropped.
     """
     rules_found_city = any(e["entity"] == "city" for e in rules)
     merged = list(rules)
@@ -80,7 +80,8 @@ def merge_entities(learned: list[dict[str, Any]], rules: list[dict[str, Any]]) -
         if any(_spans_overlap(entity, rule) for rule in rules):
             continue
         if entity["entity"] == "city":
-            if rules_found_city:
+            # one character is a word far more often than a place (台 in 一台电脑 is no 台湾)
+            if rules_found_city or len(str(entity.get("value", ""))) < 2:
                 continue
             entity = {**entity, "value": normalize_place(str(entity.get("value", ""))) or entity.get("value")}
         elif entity["entity"] in RULE_ENTITY_TYPES:

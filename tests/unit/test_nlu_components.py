@@ -95,6 +95,11 @@ def test_merge_keeps_learned_city_when_gazetteer_found_none():
     assert merge_entities(learned, [])[0]["value"] == "苏州"
 
 
+def test_merge_drops_a_learned_one_character_city():
+    # "我有台电脑要寄": DIET tagged 台, which the alias table would have turned into 台湾
+    assert merge_entities([_diet("city", 2, 3, "台", role="destination")], []) == []
+
+
 def test_extractor_process_merges_into_message(normalizer, extractor):
     message = Message.build(text="查件SF1234567890123，寄到蘇州")
     normalizer.process([message])
