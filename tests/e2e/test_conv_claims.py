@@ -158,3 +158,14 @@ def test_a_traditional_status_by_phone_stays_traditional(stack) -> None:
     assert tw("没有对上") in shown and claim["number"] not in shown, chat.history()
     shown = chat.say("0007")
     assert claim["number"] in shown and tw("当前进度") in shown, chat.history()
+
+
+def test_a_bare_claim_number_pasted_unprompted_gets_its_status(stack) -> None:
+    chat, backend, phone = Chat(stack, "cl-bare"), Backend(stack), fresh_phone()
+    claim = backend.post("/claims", {"tracking_number": "ZT100000000002", "claim_type": "damage",
+                                     "insured": False, "claimed_amount_fen": 3000,
+                                     "description": "杯子碎了", "contact_phone": phone})
+    chat.say("你好")
+    shown = chat.say(claim["number"])
+    assert claim["number"] in shown and "已受理" in shown, chat.history()
+    assert "格式" not in shown and "没太明白" not in shown, chat.history()

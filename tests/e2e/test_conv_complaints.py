@@ -130,3 +130,10 @@ def test_a_traditional_status_question(stack) -> None:
     assert tw("1 条投诉正在处理") in shown and tw("后 4 位") in shown and ticket["number"] not in shown, chat.history()
     shown = chat.say("0002")
     assert ticket["number"] in shown and tw("当前进度") in shown, chat.history()
+
+
+def test_a_bare_complaint_number_in_traditional_gets_its_status_in_traditional(stack) -> None:
+    chat, backend, phone = Chat(stack, "cp-bare-tw"), Backend(stack), fresh_phone()
+    ticket = backend.post("/complaints", {"category": "delay", "description": "一週了還沒到", "contact_phone": phone})
+    shown = chat.say(f"投訴單號 {ticket['number']}")
+    assert ticket["number"] in shown and tw("最晚响应时间") in shown, chat.history()
