@@ -46,6 +46,17 @@ def clean_item(entity: dict[str, Any]) -> dict[str, Any] | None:
     return entity
 
 
+# "查下手机139…": the word before a phone number names the number, it is not a thing being sent.
+_PHONE_LABEL_GAP = re.compile(r"^[\s:：号是为]*$")
+
+
+def _labels_a_phone(item: dict[str, Any], rules: list[dict[str, Any]], text: str | None) -> bool:
+    if text is None:
+        return False
+    return any(rule["entity"] == "phone" and rule["start"] >= item["end"]
+               and _PHONE_LABEL_GAP.match(text[item["end"]:rule["start"]]) for rule in rules)
+
+
 def _spans_overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return a["start"] < b["end"] and b["start"] < a["end"]
 
@@ -68,11 +79,14 @@ def rule_entities(text: str, extractor: str = "CourierEntityExtractor") -> list[
     return sorted(entities, key=lambda e: e["start"])
 
 
-def merge_entities(learned: list[dict[str, Any]], rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def merge_entities(
+    learned: list[dict[str, Any]], rules: list[dict[str, Any]], text: str | None = None,
+) -> list[dict[str, Any]]:
     """Rule entities plus the learned ones rules do not cover.
 
     Learned entities of rule-owned types are dropped (rules are exact and normalised), except a learned
-    city of two characters or more when the gazetteer found no city at all; any learned entity overlapping a rule span is dropped.
+    city of two characters or more when the gazetteer found no city at all; any learned entity overlapping
+    a rule span is dropped, and so is a learned item that only labels the phone number after it.
     """
     rules_found_city = any(e["entity"] == "city" for e in rules)
     merged = list(rules)
@@ -88,7 +102,7 @@ def merge_entities(learned: list[dict[str, Any]], rules: list[dict[str, Any]]) -
             continue
         elif entity["entity"] == "item":
             entity = clean_item(entity)
-            if entity is None:
+            if entity is None or _labels_a_phone(entity, rules, text):
                 continue
         merged.append(entity)
     return sorted(merged, key=lambda e: e["start"])
@@ -108,6 +122,6 @@ class CourierEntityExtractor(ChineseNluComponent, EntityExtractorMixin):
             if not isinstance(text, str) or not text:
                 continue
             found = rule_entities(text, extractor=self.__class__.__name__)
-            merged = merge_entities(message.get(ENTITIES) or [], found)
+            merged = merge_entities(message.get(ENTITIES) or [], found, text)
             message.set(ENTITIES, merged, add_to_output=True)
         return messages

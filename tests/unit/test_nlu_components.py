@@ -123,3 +123,13 @@ def test_item_nouns_starting_with_a_measure_character_stay_whole():
     for value in ("包裹", "台灯", "本子", "两台电脑"):
         cleaned = merge_entities([_diet("item", 0, len(value), value)], [])[0]["value"]
         assert cleaned == ("电脑" if value == "两台电脑" else value)
+
+
+def test_merge_drops_a_learned_item_that_labels_a_phone_number():
+    text = "帮我查下手机13912084476收的快递"
+    learned = [_diet("item", 4, 6, "手机")]
+    merged = merge_entities(learned, rule_entities(text), text)
+    assert [e["entity"] for e in merged] == ["phone"]
+    text = "寄个手机 电话13912084476"
+    merged = merge_entities([_diet("item", 2, 4, "手机")], rule_entities(text), text)
+    assert [e["entity"] for e in merged] == ["item", "phone"]

@@ -43,6 +43,8 @@ def test_format_number_is_shortest_decimal():
         ("单号 SF 1234 5678 9012", "SF123456789012"),
         ("1234567890123这个单号", "1234567890123"),
         ("單號ZT123456789012到哪了", "ZT123456789012"),
+        ("7734 5521 8890 12 到哪了", "77345521889012"),
+        ("单号7734-5521-8890", "773455218890"),
     ],
 )
 def test_tracking_numbers(text, value):
@@ -53,6 +55,7 @@ def test_eleven_digits_are_a_phone_not_a_tracking_number():
     assert found("电话13812345678") == [("phone", "13812345678", "13812345678")]
     assert values("联系189 0905 6979", "phone") == ["18909056979"]
     assert values("手机+86 138-1234-5678", "phone") == ["13812345678"]
+    assert values("电话 1391 2084 476", "tracking_number") == []
 
 
 @pytest.mark.parametrize(
