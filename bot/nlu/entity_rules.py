@@ -40,9 +40,11 @@ _TRACKING_PREFIXED = re.compile(
 )
 # Digit counts per carrier prefix; other two-letter prefixes accept 10–15.
 _TRACKING_DIGITS = {"ZT": (12, 12), "SF": (12, 13), "JD": (10, 13), "JDV": (10, 13), "YT": (13, 13)}
-_TRACKING_BARE = re.compile(r"(?<![A-Za-z0-9])(\d{12,15})(?![0-9])")
-# An unprefixed number read out in groups of four ("7734 5521 8890 12"); a phone's 3-4-4 grouping never matches.
-_TRACKING_BARE_GROUPED = re.compile(r"(?<![A-Za-z0-9])(\d{4}(?:[\s-]\d{4}){2}(?:[\s-]\d{1,3})?)(?![0-9])")
+# Unprefixed: 12–15 digits, written whole or read out in groups of four ("7734 5521 8890 12"); a phone's
+# 3-4-4 grouping never matches the grouped form.
+_TRACKING_BARE = re.compile(
+    r"(?<![A-Za-z0-9])(\d{12,15}|\d{4}(?:[\s-]\d{4}){2}(?:[\s-]\d{1,3})?)(?![0-9])"
+)
 _PHONE = re.compile(r"(?<![0-9])(?:\+?86[\s-]?)?(1[3-9]\d(?:[\s-]?\d){8})(?![0-9])")
 _WEIGHT = re.compile(
     rf"({_NUM}|半)\s*(公斤|千克|kgs?|斤|克|g)(半)?(?![a-zA-Z])",
@@ -110,8 +112,6 @@ def _tracking_numbers(text: str) -> Iterator[RuleEntity]:
         value = prefix + _digits_only(digits)
         yield RuleEntity("tracking_number", match.start(1), end, value, 90)
     for match in _TRACKING_BARE.finditer(text):
-        yield RuleEntity("tracking_number", match.start(1), match.end(1), match.group(1), 85)
-    for match in _TRACKING_BARE_GROUPED.finditer(text):
         yield RuleEntity("tracking_number", match.start(1), match.end(1), _digits_only(match.group(1)), 85)
 
 
