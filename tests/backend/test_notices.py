@@ -52,8 +52,13 @@ def test_subscribed_chat_receives_key_nodes(backend, rasa_receiver):
     assert all("output_channel=socketio" in call["path"] for call in calls)
     assert all(call["body"]["name"] == "EXTERNAL_parcel_update" for call in calls)
     assert calls[0]["body"]["entities"]["tracking_number"] == number
-    delivered = backend.get("/notices", params={"tracking_number": number, "state": "delivered"}).json()["items"]
-    assert len(delivered) == 2
+
+    # Rasa has the second notice before the worker records its answer: wait for the record too.
+    def both_delivered():
+        items = backend.get("/notices", params={"tracking_number": number, "state": "delivered"}).json()["items"]
+        return items if len(items) == 2 else None
+
+    assert len(_wait_for(both_delivered)) == 2
 
 
 def test_notice_is_retried_until_rasa_accepts(backend, rasa_receiver):
