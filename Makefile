@@ -15,11 +15,12 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help install run train test lint validate unit nlu-eval nlu-dev stories e2e bench browser clean
+.PHONY: help install run train test lint validate unit nlu-eval nlu-dev stories e2e security bench browser clean
 
 help:
 	@echo "make run    - install if needed, train if data changed, start every service, print the URLs"
 	@echo "make test   - lint, data validation, unit tests, NLU evaluation, story tests, end-to-end conversations"
+	@echo "make security - the security suite alone (hostile input on every channel, API auth, brute force)"
 	@echo "make bench  - latency benchmarks (backend, /model/parse, end-to-end turns)"
 
 $(STAMP): pyproject.toml
@@ -72,6 +73,10 @@ e2e: train browser
 	$(VENV)/bin/pytest -q -m "e2e or browser" tests
 
 test: lint validate unit nlu-eval stories e2e
+
+# The security suite alone (docs/security.md); `make test` runs it too, inside unit and e2e.
+security: train browser
+	$(VENV)/bin/pytest -q -m security tests
 
 bench: install train
 	$(PY) -m bot.bench

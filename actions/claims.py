@@ -12,27 +12,33 @@ import logging
 import re
 from typing import Any
 
-import requests
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import deferred_writes
 from actions import ticket_lookup as lookup
 from actions import ticket_text as tt
-from actions.backend_client import (
+from actions.common import call_backend, format_fen, utter_backend_down
+from actions.form_questions import ask_again, hint_given
+from actions.forms_common import is_off_topic, is_off_topic_question
+from actions.handoff import record_handoff
+from actions.photo_fetch import download_photo
+from bot.clients.backend import (
     BackendClient,
     BackendUnavailable,
     InvalidInput,
     NotFound,
+    TooManyAttempts,
     get_client,
     idempotency_key,
 )
-from actions.common import call_backend, format_fen, mask_phone, utter_backend_down
-from actions.form_questions import ask_again, hint_given
-from actions.forms_common import is_off_topic, is_off_topic_question
-from actions.handoff import record_handoff
 from bot.settings import get_settings
+from bot.vocabulary import tracking_numbers
+from bot.vocabulary.handoff_reasons import HandoffReason
+from bot.vocabulary.numerals import parse_yuan_to_fen
+from bot.vocabulary.phones import mask_phone, normalise_mobile
 
 logger = logging.getLogger(__name__)
 
@@ -55,14 +61,9 @@ FORM_SLOTS = [
     "claim_confirmed",
 ]
 EVIDENCE_DONE = "done"
-_PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
 _INSURED_NO = re.compile(r"(没有?保价|未保价|不保价|没保|没买保|没有?买|没有|没|否|不是)")
 _INSURED_YES = re.compile(r"(保价了|有保价|保了价|买了保|买了|保了|保价|是|有)")
 _EVIDENCE_DONE_RE = re.compile(r"(好了|发完|没有了|没了|就这些|就这|没有|没照片|没拍|不方便|以后|稍后|跳过|不用|不发)")
-_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-_AMOUNT_RE = re.compile(r"(\d+(?:\.\d{1,2})?)\s*(万|千|k|K|百)?")
-_CN_AMOUNT_RE = re.compile(r"[零一二两三四五六七八九十百千万]+")
 
 
 def type_from_text(text: str) -> str | None:
@@ -72,37 +73,6 @@ def type_from_text(text: str) -> str | None:
     for code, label, words in CLAIM_TYPES:
         if text in (code, label) or any(word in text for word in words):
             return code
-    return None
-
-
-def _chinese_number(text: str) -> int | None:
-    total, section, digit = 0, 0, None
-    for char in text:
-        if char in _CN_DIGITS:
-            digit = _CN_DIGITS[char]
-        elif char == "万":
-            section = (section + (digit or 0)) * 10000
-            total, section, digit = total + section, 0, None
-        elif char in _CN_UNITS:
-            section += (digit if digit is not None else 1) * _CN_UNITS[char]
-            digit = None
-    value = total + section + (digit or 0)
-    return value or None
-
-
-def parse_yuan_to_fen(text: Any) -> int | None:
-    """"2000" / "2000元" / "¥1,500.5" / "2千" / "1.5万" / "两千" → fen; None when no amount is given."""
-    cleaned = str(text or "").replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
-    found = _AMOUNT_RE.search(cleaned)
-    if found:
-        value = float(found.group(1)) * {"万": 10000, "千": 1000, "k": 1000, "K": 1000, "百": 100}.get(
-            found.group(2) or "", 1
-        )
-        return int(round(value * 100))
-    chinese = _CN_AMOUNT_RE.search(cleaned)
-    if chinese:
-        yuan = _chinese_number(chinese.group(0))
-        return yuan * 100 if yuan else None
     return None
 
 
@@ -130,7 +100,7 @@ def summary_text(slots: dict[str, Any]) -> str:
     if slots.get("claim_amount") is not None:
         lines.append(f"申请赔偿：{format_fen(slots.get('claim_amount'))}")
     lines.append(f"情况说明：{slots.get('claim_description') or '—'}")
-    lines.append(f"联系电话：{mask_phone(slots.get('claim_phone'))}")
+    lines.append(f"联系电话：{mask_phone(slots.get('claim_phone')) or ''}")
     photos = len(slots.get("claim_evidence_urls") or [])
     if slots.get("claim_type") != "delay":
         lines.append(f"照片凭证：{f'{photos} 张' if photos else '暂无（可凭理赔单号补发）'}")
@@ -290,7 +260,7 @@ class ValidateClaimForm(FormValidationAction):
     def validate_claim_tracking_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        found = tt.TRACKING_RE.search(str(value or "").replace(" ", ""))
+        found = tracking_numbers.IN_TEXT.search(str(value or "").replace(" ", ""))
         if found:
             return {"claim_tracking_number": found.group(1).upper()}
         if not re.search(r"\d", str(value or "")):
@@ -352,7 +322,7 @@ class ValidateClaimForm(FormValidationAction):
     def validate_claim_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        phone = tt.normalise_phone(value)
+        phone = normalise_mobile(value)
         if phone:
             return {"claim_phone": phone}
         ask_again(dispatcher, domain, "claim_phone", "这个手机号好像不完整，请输入 11 位手机号，比如 13812345678。")
@@ -500,29 +470,25 @@ def claim_created_text(claim: dict[str, Any], phone: str | None) -> str:
     return "".join(lines)
 
 
+# The backend is down: the claim is in the durable outbox, filed automatically once the backend is back.
+CLAIM_KEPT_TEXT = (
+    "非常抱歉，系统暂时繁忙，理赔申请还没能马上提交。您填写的信息已为您妥善保存，系统恢复后会自动为您提交（不会重复受理）；"
+    "受理后您再发消息时我会告诉您理赔单号，也可以凭申请时的手机号查询进度。着急的话也可以回复“转人工”。"
+)
+# The outbox could not take it either: the conversation keeps it and the next message retries.
+CLAIM_HELD_TEXT = (
+    "非常抱歉，系统暂时繁忙，理赔申请还没能提交成功。您填写的信息已为您保留，"
+    "您发下一条消息时我会自动重新提交（不会重复受理）。着急的话也可以回复“转人工”。"
+)
+
+
 async def send_claim(payload: dict[str, Any], key: str) -> dict[str, Any]:
     return await call_backend(get_client().create_claim, payload, idempotency=key)
 
 
-def _download_photo(url: str) -> tuple[bytes, str] | None:
-    """The channel's image URL → (bytes, content type); None when it is gone, too big or not a photo."""
-    try:
-        with requests.get(url, timeout=5, stream=True) as response:
-            if response.status_code != 200:
-                return None
-            content_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-            if content_type not in _PHOTO_TYPES:
-                return None
-            content = response.raw.read(get_settings().evidence_max_bytes + 1, decode_content=True)
-    except requests.RequestException:
-        return None
-    if len(content) > get_settings().evidence_max_bytes:
-        return None
-    return content, content_type
-
-
-def _upload_photo(number: str, url: str) -> bool:
-    photo = _download_photo(url)
+def upload_photo(number: str, url: str) -> bool:
+    """Fetch one of the customer's photos and attach it to the claim (own key: a retry adds it once)."""
+    photo = download_photo(url)
     if photo is None:
         return False
     content, content_type = photo
@@ -540,7 +506,7 @@ async def upload_photos(number: str, urls: list[str]) -> int:
     """Upload what the customer sent; returns how many arrived at the backend."""
     uploaded = 0
     for url in urls:
-        if await call_backend(_upload_photo, number, url):
+        if await call_backend(upload_photo, number, url):
             uploaded += 1
     return uploaded
 
@@ -561,7 +527,7 @@ async def finish_claim(
     text = claim_created_text(claim, payload.get("contact_phone"))
     dispatcher.utter_message(text=" ".join(part for part in (text, photos_text(uploaded, len(urls))) if part))
     if claim.get("needs_manual_review"):
-        await record_handoff(tracker, "claim_over_limit")
+        await record_handoff(tracker, HandoffReason.CLAIM_OVER_LIMIT)
 
 
 def cleared_form() -> list[EventType]:
@@ -583,10 +549,11 @@ class ActionSubmitClaim(Action):
         try:
             claim = await send_claim(payload, key)
         except BackendUnavailable:
-            dispatcher.utter_message(
-                text="非常抱歉，系统暂时繁忙，理赔申请还没能提交成功。您填写的信息已为您保留，"
-                "您发下一条消息时我会自动重新提交（不会重复受理）。着急的话也可以回复“转人工”。"
-            )
+            # Kept in the outbox (filed in the background) and in the slot (the next message retries and
+            # shows the number), both with the same key: filed once whichever comes first.
+            kept = await deferred_writes.keep("claim", key, tracker.sender_id,
+                                              {"body": payload, "evidence_urls": urls})
+            dispatcher.utter_message(text=CLAIM_KEPT_TEXT if kept else CLAIM_HELD_TEXT)
             pending = {"payload": payload, "key": key, "urls": urls}
             return [*cleared_form(), SlotSet("claim_pending", pending), SlotSet("rating_due", False)]
         except InvalidInput as error:
@@ -610,8 +577,10 @@ async def retry_pending_claim(dispatcher: CollectingDispatcher, tracker: Tracker
     except BackendUnavailable:
         return []
     except InvalidInput:
+        await deferred_writes.forget(pending["key"])
         dispatcher.utter_message(text="抱歉，之前保留的理赔申请没能提交，请再发一次“申请理赔”，我重新帮您登记。")
         return [SlotSet("claim_pending", None)]
+    await deferred_writes.forget(pending["key"])
     dispatcher.utter_message(text="刚才没提交成功的理赔申请现在已补交。")
     await finish_claim(dispatcher, tracker, claim, pending["payload"], list(pending.get("urls") or []))
     return [SlotSet("claim_pending", None), SlotSet("last_claim_number", claim["number"])]
@@ -623,7 +592,7 @@ async def attach_late_photo(dispatcher: CollectingDispatcher, tracker: Tracker) 
     number = tracker.get_slot("last_claim_number")
     if not image_url or not number or tracker.active_loop_name == "claim_form":
         return []
-    if await call_backend(_upload_photo, number, image_url):
+    if await call_backend(upload_photo, number, image_url):
         dispatcher.utter_message(text=f"照片已补充到理赔单 {number}。")
     else:
         dispatcher.utter_message(text="抱歉，这张照片没能保存，请稍后再发一次。")
@@ -653,11 +622,13 @@ def claim_status_text(claim: dict[str, Any]) -> str:
 CLAIM_LOOKUP = lookup.TicketKind(
     slot="claim_lookup", label="理赔", number_hint="理赔单号（CL 开头）",
     count=BackendClient.count_claims, find=BackendClient.list_claims,
+    get=BackendClient.get_claim, verify=BackendClient.verify_claim, describe=claim_status_text,
 )
 
 
 class ValidateClaimStatusForm(FormValidationAction):
-    """One slot: a claim number, or the phone it was filed with plus proof (see actions/ticket_lookup.py)."""
+    """One slot: a claim number (plus the phone's last 4 digits unless this chat filed it), or the phone it was
+    filed with plus proof (see actions/ticket_lookup.py)."""
 
     def name(self) -> str:
         return "validate_claim_status_form"
@@ -686,8 +657,14 @@ class ValidateClaimStatusForm(FormValidationAction):
         text = str(value or "")
         found = tt.CLAIM_NO_RE.search(text)
         if found:
-            return {"claim_lookup": found.group(0).upper()}
-        phone = tt.normalise_phone(text)
+            return await lookup.by_number(dispatcher, tracker, CLAIM_LOOKUP, found.group(0).upper())
+        ticket = lookup.pending_ticket(tracker, CLAIM_LOOKUP)
+        if ticket:
+            last4 = lookup.phone_last4_in(text)
+            if last4:
+                return await lookup.by_ticket_proof(dispatcher, CLAIM_LOOKUP, ticket, last4, tracker.sender_id)
+            return lookup.ask_phone_digits_again(dispatcher, CLAIM_LOOKUP, ticket)
+        phone = normalise_mobile(text)
         if phone:
             return await lookup.by_phone(dispatcher, domain, tracker, CLAIM_LOOKUP, phone)
         pending = lookup.pending_phone(tracker, CLAIM_LOOKUP)
@@ -697,12 +674,13 @@ class ValidateClaimStatusForm(FormValidationAction):
                 return await lookup.by_proof(dispatcher, tracker, CLAIM_LOOKUP, pending, last4)
             return lookup.ask_proof_again(dispatcher, CLAIM_LOOKUP, pending)
         ask_again(dispatcher, domain, "claim_lookup",
-                  "没认出理赔单号，单号是 CL 开头的一串数字（比如 CL20261123001）；也可以告诉我申请时留的手机号。")
+                  "没认出理赔单号，单号是 CL 开头的一串数字（比如 CL731055281901）；也可以告诉我申请时留的手机号。")
         return {"claim_lookup": None}
 
 
 class ActionClaimStatus(Action):
-    """Details only for claim numbers: the customer's own, or found with proof for their phone."""
+    """What the look-up form found was shown while validating; a number left in the slot is shown here, in
+    full only for this chat's own claims (the backend decides)."""
 
     def name(self) -> str:
         return "action_claim_status"
@@ -718,19 +696,20 @@ class ActionClaimStatus(Action):
         client = get_client()
         try:
             if not numbers:
-                phone = tt.normalise_phone(key)
+                phone = normalise_mobile(key)
                 if phone:  # never a list by phone: how many, and what to send for details
                     counts = await call_backend(client.count_claims, phone)
                     dispatcher.utter_message(text=lookup.count_text(CLAIM_LOOKUP, phone, counts)
                                              + "查看详情请发理赔单号（CL 开头）。")
                 return done
-            claims = [await call_backend(client.get_claim, number) for number in numbers]
+            claims = [await call_backend(client.get_claim, number, tracker.sender_id) for number in numbers]
         except NotFound:
             dispatcher.utter_message(text=f"没有查到理赔单 {key}，请核对一下单号（CL 开头），或者告诉我申请时的手机号。")
             return done
-        except (BackendUnavailable, InvalidInput):
+        except (BackendUnavailable, InvalidInput, TooManyAttempts):
             utter_backend_down(dispatcher)
             return done
         intro = "" if len(claims) == 1 else f"为您找到 {len(claims)} 条理赔：\n"
-        dispatcher.utter_message(text=intro + "\n\n".join(claim_status_text(c) for c in claims))
+        dispatcher.utter_message(text=intro + "\n\n".join(
+            claim_status_text(c) if c.get("details") else lookup.stage_text(CLAIM_LOOKUP, c) for c in claims))
         return done

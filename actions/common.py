@@ -1,4 +1,4 @@
-"""Small helpers every flow shares: money and phone formatting, polite error replies, backend calls off-loop.
+"""Small helpers every flow shares: money formatting, polite error replies, backend calls off-loop.
 
 Replies are written in Simplified Chinese only; the channel layer converts them for customers who write
 Traditional.
@@ -7,7 +7,6 @@ Traditional.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -15,8 +14,6 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 T = TypeVar("T")
-
-_PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 
 # What the customer reads when the backend cannot answer: apology, what happens next, an offer of a person.
 BACKEND_DOWN_TEXT = (
@@ -45,35 +42,6 @@ def format_fen(fen: int | None) -> str:
     sign = "-" if fen < 0 else ""
     fen = abs(int(fen))
     return f"{sign}¥{fen // 100}.{fen % 100:02d}"
-
-
-def mask_phone(phone: str | None) -> str:
-    """13812345678 → 138****5678; shorter numbers keep only their last 4 digits visible."""
-    if not phone:
-        return ""
-    digits = re.sub(r"\D", "", str(phone))
-    if len(digits) == 11:
-        return f"{digits[:3]}****{digits[-4:]}"
-    if len(digits) > 4:
-        return "*" * (len(digits) - 4) + digits[-4:]
-    return str(phone)
-
-
-def mask_phones_in_text(text: str) -> str:
-    """Mask every mainland mobile number inside free text (log lines, URLs)."""
-    return _PHONE_RE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
-
-
-def normalise_phone(value: Any) -> str | None:
-    """A mainland mobile (11 digits starting 1[3-9]) from free text like "138-1234-5678", else None."""
-    if value is None:
-        return None
-    digits = re.sub(r"\D", "", str(value))
-    if digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
-    if re.fullmatch(r"1[3-9]\d{9}", digits):
-        return digits
-    return None
 
 
 def first_value(value: Any) -> Any:

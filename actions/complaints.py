@@ -16,20 +16,24 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import deferred_writes
 from actions import ticket_lookup as lookup
 from actions import ticket_text as tt
-from actions.backend_client import (
+from actions.common import call_backend, utter_backend_down
+from actions.form_questions import ask_again, hint_given
+from actions.forms_common import is_off_topic, is_off_topic_question
+from bot.clients.backend import (
     BackendClient,
     BackendUnavailable,
     InvalidInput,
     NotFound,
+    TooManyAttempts,
     get_client,
     idempotency_key,
 )
-from actions.common import call_backend, mask_phone, utter_backend_down
-from actions.form_questions import ask_again, hint_given
-from actions.forms_common import is_off_topic, is_off_topic_question
 from bot.settings import get_settings
+from bot.vocabulary import tracking_numbers
+from bot.vocabulary.phones import mask_phone, normalise_mobile
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +78,7 @@ def summary_text(slots: dict[str, Any]) -> str:
             f"类别：{CATEGORY_LABEL.get(slots.get('complaint_category') or '', '—')}",
             f"描述：{slots.get('complaint_description') or '—'}",
             f"相关单号：{tracking if tracking and tracking != NO_TRACKING else '无'}",
-            f"联系电话：{mask_phone(slots.get('complaint_phone'))}",
+            f"联系电话：{mask_phone(slots.get('complaint_phone')) or ''}",
         ]
     )
 
@@ -209,7 +213,7 @@ class ValidateComplaintForm(FormValidationAction):
     ) -> dict[str, Any]:
         if value == NO_TRACKING:
             return {"complaint_tracking_number": NO_TRACKING}
-        found = tt.TRACKING_RE.search(str(value or "").replace(" ", ""))
+        found = tracking_numbers.IN_TEXT.search(str(value or "").replace(" ", ""))
         if found:
             return {"complaint_tracking_number": found.group(1).upper()}
         ask_again(
@@ -222,7 +226,7 @@ class ValidateComplaintForm(FormValidationAction):
     def validate_complaint_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        phone = tt.normalise_phone(value)
+        phone = normalise_mobile(value)
         if phone:
             return {"complaint_phone": phone}
         ask_again(dispatcher, domain, "complaint_phone", "这个手机号好像不完整，请输入 11 位手机号，比如 13812345678。")
@@ -310,6 +314,18 @@ def complaint_payload(tracker: Tracker) -> dict[str, Any]:
     return payload
 
 
+# The backend is down: the complaint is in the durable outbox, filed automatically once the backend is back.
+COMPLAINT_KEPT_TEXT = (
+    "非常抱歉，系统暂时繁忙，投诉还没能马上登记。您的投诉已为您妥善保存，系统恢复后会自动为您提交（不会重复登记）；"
+    "登记好后您再发消息时我会告诉您投诉单号，也可以凭登记的手机号查询进度。着急的话也可以回复“转人工”。"
+)
+# The outbox could not take it either: the conversation keeps it and the next message retries.
+COMPLAINT_HELD_TEXT = (
+    "非常抱歉，系统暂时繁忙，投诉还没能提交成功。您填写的信息已为您保留，"
+    "您发下一条消息时我会自动重新提交（不会重复登记）。着急的话也可以回复“转人工”。"
+)
+
+
 def complaint_created_text(ticket: dict[str, Any]) -> str:
     hours = get_settings().complaint_response_hours
     return (
@@ -341,11 +357,10 @@ class ActionSubmitComplaint(Action):
         try:
             ticket = await send_complaint(payload, key)
         except BackendUnavailable:
-            # Confirmed data is kept and re-sent with the same key on the customer's next message.
-            dispatcher.utter_message(
-                text="非常抱歉，系统暂时繁忙，投诉还没能提交成功。您填写的信息已为您保留，"
-                "您发下一条消息时我会自动重新提交（不会重复登记）。着急的话也可以回复“转人工”。"
-            )
+            # Kept in the outbox (filed in the background) and in the slot (the next message retries and
+            # shows the number), both with the same key: filed once whichever comes first.
+            kept = await deferred_writes.keep("complaint", key, tracker.sender_id, {"body": payload})
+            dispatcher.utter_message(text=COMPLAINT_KEPT_TEXT if kept else COMPLAINT_HELD_TEXT)
             return [*cleared_form(), SlotSet("complaint_pending", {"payload": payload, "key": key}),
                     SlotSet("rating_due", False)]
         except InvalidInput as error:
@@ -369,8 +384,10 @@ async def retry_pending_complaint(dispatcher: CollectingDispatcher, tracker: Tra
     except BackendUnavailable:
         return []
     except InvalidInput:
+        await deferred_writes.forget(pending["key"])
         dispatcher.utter_message(text="抱歉，之前保留的投诉没能提交，请再发一次“我要投诉”，我重新帮您登记。")
         return [SlotSet("complaint_pending", None)]
+    await deferred_writes.forget(pending["key"])
     dispatcher.utter_message(text="刚才没提交成功的投诉现在已补交。" + complaint_created_text(ticket))
     return [SlotSet("complaint_pending", None)]
 
@@ -390,11 +407,13 @@ def complaint_status_text(ticket: dict[str, Any]) -> str:
 COMPLAINT_LOOKUP = lookup.TicketKind(
     slot="complaint_lookup", label="投诉", number_hint="投诉单号（CP 开头）",
     count=BackendClient.count_complaints, find=BackendClient.list_complaints,
+    get=BackendClient.get_complaint, verify=BackendClient.verify_complaint, describe=complaint_status_text,
 )
 
 
 class ValidateComplaintStatusForm(FormValidationAction):
-    """One slot: a complaint number, or the phone it was filed with plus proof (see actions/ticket_lookup.py)."""
+    """One slot: a complaint number (plus the phone's last 4 digits unless this chat filed it), or the phone it
+    was filed with plus proof (see actions/ticket_lookup.py)."""
 
     def name(self) -> str:
         return "validate_complaint_status_form"
@@ -421,8 +440,14 @@ class ValidateComplaintStatusForm(FormValidationAction):
         text = str(value or "")
         found = tt.COMPLAINT_NO_RE.search(text)
         if found:
-            return {"complaint_lookup": found.group(0).upper()}
-        phone = tt.normalise_phone(text)
+            return await lookup.by_number(dispatcher, tracker, COMPLAINT_LOOKUP, found.group(0).upper())
+        ticket = lookup.pending_ticket(tracker, COMPLAINT_LOOKUP)
+        if ticket:
+            last4 = lookup.phone_last4_in(text)
+            if last4:
+                return await lookup.by_ticket_proof(dispatcher, COMPLAINT_LOOKUP, ticket, last4, tracker.sender_id)
+            return lookup.ask_phone_digits_again(dispatcher, COMPLAINT_LOOKUP, ticket)
+        phone = normalise_mobile(text)
         if phone:
             return await lookup.by_phone(dispatcher, domain, tracker, COMPLAINT_LOOKUP, phone)
         pending = lookup.pending_phone(tracker, COMPLAINT_LOOKUP)
@@ -432,12 +457,13 @@ class ValidateComplaintStatusForm(FormValidationAction):
                 return await lookup.by_proof(dispatcher, tracker, COMPLAINT_LOOKUP, pending, last4)
             return lookup.ask_proof_again(dispatcher, COMPLAINT_LOOKUP, pending)
         ask_again(dispatcher, domain, "complaint_lookup",
-                  "没认出投诉单号，单号是 CP 开头的一串数字（比如 CP20261123001）；也可以告诉我登记时留的手机号。")
+                  "没认出投诉单号，单号是 CP 开头的一串数字（比如 CP583920174468）；也可以告诉我登记时留的手机号。")
         return {"complaint_lookup": None}
 
 
 class ActionComplaintStatus(Action):
-    """Details only for complaint numbers: the customer's own, or found with proof for their phone."""
+    """What the look-up form found was shown while validating; a number left in the slot is shown here, in
+    full only for this chat's own complaints (the backend decides)."""
 
     def name(self) -> str:
         return "action_complaint_status"
@@ -453,19 +479,21 @@ class ActionComplaintStatus(Action):
         client = get_client()
         try:
             if not numbers:
-                phone = tt.normalise_phone(key)
+                phone = normalise_mobile(key)
                 if phone:  # never a list by phone: how many, and what to send for details
                     counts = await call_backend(client.count_complaints, phone)
                     dispatcher.utter_message(text=lookup.count_text(COMPLAINT_LOOKUP, phone, counts)
                                              + "查看详情请发投诉单号（CP 开头）。")
                 return done
-            tickets = [await call_backend(client.get_complaint, number) for number in numbers]
+            tickets = [await call_backend(client.get_complaint, number, tracker.sender_id) for number in numbers]
         except NotFound:
             dispatcher.utter_message(text=f"没有查到投诉单 {key}，请核对一下单号（CP 开头），或者告诉我登记时的手机号。")
             return done
-        except (BackendUnavailable, InvalidInput):
+        except (BackendUnavailable, InvalidInput, TooManyAttempts):
             utter_backend_down(dispatcher)
             return done
         intro = "" if len(tickets) == 1 else f"为您找到 {len(tickets)} 条投诉：\n"
-        dispatcher.utter_message(text=intro + "\n\n".join(complaint_status_text(t) for t in tickets))
+        dispatcher.utter_message(text=intro + "\n\n".join(
+            complaint_status_text(t) if t.get("details") else lookup.stage_text(COMPLAINT_LOOKUP, t)
+            for t in tickets))
         return done

@@ -1,35 +1,28 @@
-"""Key customers (重点客户): recognised by phone, greeted with priority and their account manager named."""
+"""Key customers (重点客户): recognised by phone so that a handoff reaches the VIP team first — silently.
+
+Typing a phone number proves nothing: anyone can type someone else's. So recognition changes only where a
+handoff is routed (the `customer_vip` slot, read by the backend's queue), never what the chat says: no name,
+no "key customer" label, no account manager. The manager's name and line are for the VIP agent, who sees them
+in the console and shares them once the caller is verified (see docs/security.md, "Personal data before
+verification").
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.backend_client import BackendError, NotFound, get_client
-from actions.common import call_backend, mask_phone
+from actions.common import call_backend
+from bot.clients.backend import BackendError, NotFound, get_client
 
 logger = logging.getLogger(__name__)
 
 
-def honorific(name: str | None) -> str:
-    """"王伟" → "王先生/女士" would guess a gender: address the customer by full name instead."""
-    return f"{name}您好" if name else "您好"
-
-
-def vip_greeting(customer: dict[str, Any]) -> str:
-    manager = customer.get("account_manager") or {}
-    text = f"{honorific(customer.get('name'))}！您是我们的重点客户，您的问题会优先处理。"
-    if manager.get("name"):
-        text += f"您的专属客户经理是{manager['name']}（{mask_phone(manager.get('phone'))}）。"
-    return text
-
-
 async def recognise_customer(dispatcher: CollectingDispatcher, tracker: Tracker, phone: str) -> list[EventType]:
-    """Look the phone up once per conversation and phone; greet key customers."""
+    """Look the phone up once per conversation and phone; remember only whether it is a key customer's."""
     if not phone or tracker.get_slot("customer_checked_phone") == phone:
         return []
     checked = [SlotSet("customer_checked_phone", phone)]
@@ -41,7 +34,5 @@ async def recognise_customer(dispatcher: CollectingDispatcher, tracker: Tracker,
         # Recognition is a courtesy: a slow backend must not interrupt the customer's request.
         logger.info("customer lookup failed: %s", error.code)
         return []
-    if not customer.get("is_vip"):
-        return [*checked, SlotSet("customer_vip", False), SlotSet("account_manager", None)]
-    dispatcher.utter_message(text=vip_greeting(customer))
-    return [*checked, SlotSet("customer_vip", True), SlotSet("account_manager", customer.get("account_manager"))]
+    # The account_manager slot stays empty: what the tracker holds, a reply could one day show.
+    return [*checked, SlotSet("customer_vip", bool(customer.get("is_vip"))), SlotSet("account_manager", None)]

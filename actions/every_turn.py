@@ -17,10 +17,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.claims import attach_late_photo, retry_pending_claim
-from actions.common import normalise_phone
 from actions.complaints import retry_pending_complaint
 from actions.customers import recognise_customer
 from actions.satisfaction import retry_pending_rating
+from bot.vocabulary.phones import normalise_mobile
 
 
 class ActionValidateSlotMappings(ValidationAction):
@@ -40,7 +40,7 @@ class ActionValidateSlotMappings(ValidationAction):
     async def validate_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        phone = normalise_phone(value[0] if isinstance(value, list) and value else value)
+        phone = normalise_mobile(value[0] if isinstance(value, list) and value else value)
         if not phone:
             return {"phone": None}
         events = await recognise_customer(dispatcher, tracker, phone)

@@ -7,7 +7,7 @@ The NLU extracts entities; these helpers add a careful look at the raw text for 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -16,8 +16,8 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import geography
-from bot.script import to_simplified
+from bot.vocabulary import geography, numerals
+from bot.vocabulary.script import to_simplified
 
 # Intents whose messages never answer a form question: the form lets their rules answer instead.
 # Low-confidence (nlu_fallback) and out_of_scope messages still may: a name or an address often looks odd
@@ -222,52 +222,14 @@ def cities_by_role(tracker: Tracker) -> dict[str, str]:
 
 
 # ---- weights, sizes, service levels ----------------------------------------------------------------------
-_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-
-
-def _cn_number(text: str) -> Decimal | None:
-    """Small Chinese numerals (三, 十五, 二十) as customers type them for weights."""
-    m = re.search(r"([一二两三四五六七八九]?)(十?)([一二三四五六七八九]?)(半?)", text)
-    if not m or not any(m.groups()):
-        return None
-    tens, ten, ones, half = m.groups()
-    value = 0
-    if ten:
-        value = (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
-    else:
-        value = _CN_DIGITS.get(tens, 0)
-    result = Decimal(value) + (Decimal("0.5") if half else 0)
-    return result or None
-
-
 _MONEY_RE = re.compile(r"(保价|价值|[¥￥])?\s*\d+(?:\.\d+)?\s*(元|块|rmb)|[¥￥]\s*\d+(?:\.\d+)?", re.I)
 
 
 def parse_weight_kg(text: str) -> Decimal | None:
-    """"5公斤" "2.5kg" "10斤" "500克" "5" "三公斤" → kilograms."""
+    """"5公斤" "2.5kg" "10斤" "500克" "5" "三公斤" "一斤半" → kilograms (bot/vocabulary/numerals.py); money is not
+    a weight."""
     text = to_simplified(text).lower()
-    text = _MONEY_RE.sub("", text)  # "保价3000块" is money, not 3000 kg
-    m = re.search(r"(\d+(?:\.\d+)?)\s*(公斤|千克|kg|斤|克|g)?", text)
-    number: Decimal | None = None
-    unit = ""
-    if m:
-        try:
-            number = Decimal(m.group(1))
-        except InvalidOperation:
-            number = None
-        unit = m.group(2) or ""
-    else:
-        cn = re.search(r"([一二两三四五六七八九十半]+)\s*(公斤|千克|斤|克)", text)
-        if cn:
-            number = _cn_number(cn.group(1))
-            unit = cn.group(2)
-    if number is None:
-        return None
-    if unit == "斤":
-        number = number / 2
-    elif unit in ("克", "g"):
-        number = number / 1000
-    return number
+    return numerals.parse_weight_kg(_MONEY_RE.sub("", text))  # "保价3000块" is money, not 3000 kg
 
 
 def format_kg(value: Decimal | str | float) -> str:

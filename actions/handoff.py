@@ -17,24 +17,16 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend_client import BackendError, BackendUnavailable, get_client
-from actions.common import BACKEND_DOWN_TEXT, call_backend, mask_phone, normalise_phone
+from actions.common import BACKEND_DOWN_TEXT, call_backend
 from actions.forms_common import latest_intent, latest_text
+from bot.clients.backend import BackendError, BackendUnavailable, get_client
 from bot.transcript import transcript_lines
+from bot.vocabulary.anger import is_angry
+from bot.vocabulary.handoff_reasons import HandoffReason
+from bot.vocabulary.phones import mask_phone, normalise_mobile
 
 logger = logging.getLogger(__name__)
 
-# The backend's vocabulary for handoff reasons (KPI report, routing to teams).
-REASON_CUSTOMER_ASKED = "asked_for_human"
-REASON_MANAGER = "manager_requested"
-REASON_NOT_UNDERSTOOD = "not_understood_twice"
-REASON_ANGRY = "angry_customer"
-REASON_CLAIM_OVER_LIMIT = "claim_over_limit"
-REASON_BACKEND_DOWN = "backend_down"
-
-# Signals of an upset customer; deliberately few and unambiguous (a false alarm only routes to the
-# complaints team, which handles upset customers anyway).
-ANGRY_RE = re.compile(r"😡|🤬|😤|垃圾|气死|投诉你们|什么破|太差劲|骂人|坑人|骗子")
 ANGRY_APOLOGY = "真的非常抱歉，让您遇到这样的情况，您的心情我完全理解。"
 MANAGER_RE = re.compile(r"经理|专属|客户经理|大客户")
 TRANSCRIPT_LIMIT = 60
@@ -58,7 +50,7 @@ def slots_for_agent(tracker: Tracker) -> dict[str, Any]:
 
 def customer_phone(tracker: Tracker) -> str | None:
     for name in _PHONE_SLOTS:
-        phone = normalise_phone(tracker.get_slot(name))
+        phone = normalise_mobile(tracker.get_slot(name))
         if phone:
             return phone
     return None
@@ -76,7 +68,7 @@ def detected_intent(tracker: Tracker) -> str | None:
 
 
 def handoff_payload(tracker: Tracker, reason: str) -> dict[str, Any]:
-    manager = tracker.get_slot("account_manager") if tracker.get_slot("customer_vip") else None
+    # No account manager from here: the backend finds the key customer's manager for the agent itself.
     return {
         "conversation_id": tracker.sender_id,
         "channel": (tracker.get_latest_input_channel() or "rest")[:16],
@@ -86,20 +78,14 @@ def handoff_payload(tracker: Tracker, reason: str) -> dict[str, Any]:
         "transcript": transcript(tracker),
         "customer_phone": customer_phone(tracker),
         "is_vip": bool(tracker.get_slot("customer_vip")),
-        "account_manager": (manager or {}).get("name") if isinstance(manager, dict) else None,
     }
-
-
-def _post_handoff(payload: dict[str, Any]) -> dict[str, Any]:
-    # The shared client's transport: pooled, timeouts, typed errors. Not retried: a handoff is not idempotent.
-    return get_client()._request("POST", "/api/v1/handoffs", json_body=payload)
 
 
 async def open_handoff(tracker: Tracker, reason: str) -> dict[str, Any] | None:
     """The backend's answer (queued / already open / out of hours), or None when it cannot be reached."""
     payload = handoff_payload(tracker, reason)
     try:
-        answer = await call_backend(_post_handoff, payload)
+        answer = await call_backend(get_client().open_handoff, payload)
     except BackendError as error:
         logger.warning("handoff (%s) not opened: %s", reason, error.code)
         return None
@@ -121,13 +107,13 @@ def marked_angry(tracker: Tracker) -> bool:
 
 def reason_for(tracker: Tracker) -> str:
     text = latest_text(tracker)
-    if marked_angry(tracker) or ANGRY_RE.search(text):
-        return REASON_ANGRY
+    if marked_angry(tracker) or is_angry(text):
+        return HandoffReason.ANGRY_CUSTOMER
     if tracker.get_slot("customer_vip") and MANAGER_RE.search(text):
-        return REASON_MANAGER
+        return HandoffReason.MANAGER_REQUESTED
     if last_bot_text(tracker) == BACKEND_DOWN_TEXT:
-        return REASON_BACKEND_DOWN
-    return REASON_CUSTOMER_ASKED
+        return HandoffReason.BACKEND_DOWN
+    return HandoffReason.ASKED_FOR_HUMAN
 
 
 def last_bot_text(tracker: Tracker) -> str | None:
@@ -137,25 +123,29 @@ def last_bot_text(tracker: Tracker) -> str | None:
     return None
 
 
-def manager_text(manager: Any) -> str:
-    if isinstance(manager, dict) and manager.get("name"):
-        phone = f"（{mask_phone(manager.get('phone'))}）" if manager.get("phone") else ""
-        return f"您的专属客户经理是{manager['name']}{phone}。"
-    return ""
+# Said to anyone who asks for their account manager, key customer or not: a phone number typed in the chat proves
+# nothing, so the manager's name and line are shared by the agent once the caller is verified.
+MANAGER_VIA_AGENT = "您要联系的客户经理，人工客服核实您的身份后会为您联系。"
 
 
-def queued_text(answer: dict[str, Any], reason: str, manager: Any = None) -> str:
+def asked_for_manager(tracker: Tracker) -> bool:
+    return bool(MANAGER_RE.search(latest_text(tracker)))
+
+
+def queued_text(answer: dict[str, Any], reason: str, asked_manager: bool = False) -> str:
+    """The queue answer. A key customer is routed first without being told so: the phone that made them one
+    was only typed, not proven (no name, label or manager before verification)."""
     opening = {
-        REASON_ANGRY: f"{ANGRY_APOLOGY}我马上请人工客服来为您处理。",
-        REASON_NOT_UNDERSTOOD: "抱歉，我连着两次都没能理解您的意思，这就为您转接人工客服。",
-        REASON_MANAGER: "好的，马上为您转接 VIP 专属客服。",
+        HandoffReason.ANGRY_CUSTOMER: f"{ANGRY_APOLOGY}我马上请人工客服来为您处理。",
+        HandoffReason.NOT_UNDERSTOOD_TWICE: "抱歉，我连着两次都没能理解您的意思，这就为您转接人工客服。",
     }.get(reason, "好的，这就为您转接人工客服。")
-    team = answer.get("team_name") or "人工客服"
+    # The VIP desk goes unnamed: its name would tell whoever typed the phone that it is a key customer's.
+    team = "人工客服" if answer.get("team") == "vip" else (answer.get("team_name") or "人工客服")
     if answer.get("status") == "active":
         return "人工客服已经在为您服务了，请直接发送您的问题。"
     if answer.get("status") == "moved":
         # The customer was already waiting: the backend moved that request, keeping the time waited.
-        apology = ANGRY_APOLOGY if reason == REASON_ANGRY else ""
+        apology = ANGRY_APOLOGY if reason == HandoffReason.ANGRY_CUSTOMER else ""
         joined = f"{apology}已为您转到{team}队列，您之前的排队时间照常保留"
     else:
         joined = f"{opening}已为您接入{team}队列"
@@ -163,15 +153,14 @@ def queued_text(answer: dict[str, Any], reason: str, manager: Any = None) -> str
     wait = answer.get("eta_minutes") or 1
     text = (f"{joined}，您前面还有 {place - 1} 位，大约需要等待 {wait} 分钟。"
             if place > 1 else f"{joined}，您排在第 1 位，大约 {wait} 分钟内会有客服接入。")
-    if answer.get("is_vip"):
-        text += "您是我们的重点客户，已为您优先安排。"
-        text += manager_text(manager) or manager_text({"name": answer.get("account_manager")})
+    if asked_manager:
+        text += MANAGER_VIA_AGENT
     return text + "客服接入前，您也可以继续向我咨询。"
 
 
 def off_hours_text(answer: dict[str, Any], phone: str | None, reason: str | None = None) -> str:
     when = answer.get("next_open_text") or "上班后"
-    opening = ANGRY_APOLOGY if reason == REASON_ANGRY else "非常抱歉，"
+    opening = ANGRY_APOLOGY if reason == HandoffReason.ANGRY_CUSTOMER else "非常抱歉，"
     text = f"{opening}现在不在人工客服的服务时间，客服将于{when}上班。需要我帮您登记回电吗？客服上班后会尽快给您打电话"
     return text + (f"（{mask_phone(phone)}）。" if phone else "。")
 
@@ -188,13 +177,12 @@ async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: s
         return []
     if answer.get("status") == "out_of_hours":
         phone = customer_phone(tracker)
-        manager = tracker.get_slot("account_manager") if tracker.get_slot("customer_vip") else None
-        dispatcher.utter_message(text=off_hours_text(answer, phone, reason) + manager_text(manager), buttons=[
+        manager_line = MANAGER_VIA_AGENT if asked_for_manager(tracker) else ""
+        dispatcher.utter_message(text=off_hours_text(answer, phone, reason) + manager_line, buttons=[
             {"title": "好的，请回电", "payload": "好的"}, {"title": "不用了", "payload": "不用了"}])
         return [SlotSet("handoff_callback_offered", "offered"), SlotSet("handoff_reason", reason),
                 SlotSet("callback_phone", phone)]
-    manager = tracker.get_slot("account_manager") if tracker.get_slot("customer_vip") else None
-    dispatcher.utter_message(text=queued_text(answer, reason, manager))
+    dispatcher.utter_message(text=queued_text(answer, reason, asked_for_manager(tracker)))
     return []
 
 
@@ -217,7 +205,7 @@ class ActionHandoffAngry(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        events = await hand_off(dispatcher, tracker, REASON_ANGRY)
+        events = await hand_off(dispatcher, tracker, HandoffReason.ANGRY_CUSTOMER)
         # The mark belongs to that message: a later calm message must not look angry to anyone reading slots.
         return [*events, SlotSet("mood", None)]
 
@@ -246,7 +234,7 @@ class ActionHandoffNotUnderstood(Action):
         if misunderstood_in_a_row(tracker) < 2:
             dispatcher.utter_message(response="utter_default")
             return []
-        return await hand_off(dispatcher, tracker, REASON_NOT_UNDERSTOOD)
+        return await hand_off(dispatcher, tracker, HandoffReason.NOT_UNDERSTOOD_TWICE)
 
 
 class ActionHandoffEnded(Action):
@@ -263,10 +251,6 @@ class ActionHandoffEnded(Action):
         return [SlotSet("rating_ticket", None)]
 
 
-def _post_callback(payload: dict[str, Any]) -> dict[str, Any]:
-    return get_client()._request("POST", "/api/v1/callbacks", json_body=payload)
-
-
 class ActionRegisterCallback(Action):
     """The customer agreed to a callback: register it with the number they give (or the one we know)."""
 
@@ -276,7 +260,7 @@ class ActionRegisterCallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        phone = normalise_phone(latest_text(tracker)) or normalise_phone(tracker.get_slot("callback_phone"))
+        phone = normalise_mobile(latest_text(tracker)) or normalise_mobile(tracker.get_slot("callback_phone"))
         if not phone:
             if tracker.get_slot("handoff_callback_offered") == "need_phone":
                 dispatcher.utter_message(text="这个号码好像不太对，请发一个 11 位的手机号，比如 138 1234 5678；"
@@ -286,10 +270,10 @@ class ActionRegisterCallback(Action):
             return [SlotSet("handoff_callback_offered", "need_phone")]
         done = [SlotSet("handoff_callback_offered", None), SlotSet("callback_phone", None)]
         payload = {"conversation_id": tracker.sender_id, "channel": (tracker.get_latest_input_channel() or "")[:16] or None,
-                   "phone": phone, "reason": tracker.get_slot("handoff_reason") or REASON_CUSTOMER_ASKED,
+                   "phone": phone, "reason": tracker.get_slot("handoff_reason") or HandoffReason.ASKED_FOR_HUMAN,
                    "consent": True, "is_vip": bool(tracker.get_slot("customer_vip"))}
         try:
-            answer = await call_backend(_post_callback, payload)
+            answer = await call_backend(get_client().request_callback, payload)
         except BackendUnavailable:
             dispatcher.utter_message(text="非常抱歉，系统暂时繁忙，回电没有登记成功。请稍后再回复“转人工”试一次。")
             return done

@@ -14,9 +14,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend_client import BackendUnavailable, InvalidInput, NotFound, get_client
-from actions.common import call_backend, mask_phones_in_text, then_listen, utter_backend_down
+from actions.common import call_backend, then_listen, utter_backend_down
 from actions.tracking import FORMAT_HINT, tracking_numbers_in
+from bot.clients.backend import BackendUnavailable, InvalidInput, NotFound, get_client
+from bot.vocabulary.phones import mask_mobiles_in_text
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ def notice_text(tracking_number: str, status: str, status_text: str, city: str, 
     where = f"（{city}）" if city else ""
     lines = [f"📦 您订阅的快递 {tracking_number} 有新动态：{status_text or '状态更新'}{where}"]
     # a scan description is written by operations: mask any phone that slipped into it
-    event = mask_phones_in_text(event)
+    event = mask_mobiles_in_text(event)
     if event and event != status_text:
         lines.append(event)
     if status == "out_for_delivery":

@@ -11,8 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend_client import BackendUnavailable, InvalidInput, get_client, idempotency_key
-from actions.common import call_backend, format_fen, mask_phone
+from actions.common import call_backend, format_fen
 from actions.form_questions import ask_again
 from actions.forms_common import (
     AFFIRM_RE,
@@ -28,11 +27,12 @@ from actions.forms_common import (
     previous_slot_value,
 )
 from actions.quotes import validate_city
-from bot import geography
+from bot.clients.backend import BackendUnavailable, InvalidInput, get_client, idempotency_key
+from bot.vocabulary import geography
+from bot.vocabulary.phones import MOBILE_IN_TEXT, first_mobile, mask_phone
 
 logger = logging.getLogger(__name__)
 
-_PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?(1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{4})(?!\d)")
 _TIME_CUE = re.compile(r"今天|明天|后天|今晚|明早|上午|下午|中午|晚上|早上|傍晚|点|[:：]|周|星期|礼拜|号|现在|尽快|马上|随时|\d")
 _CHANGE_TO = re.compile(r"(?:改成|改为|换成|换为|应该是|其实是|是|为|：|:)\s*(.+?)[。！!]*$")
 
@@ -59,9 +59,9 @@ BOOKING_DOWN_TEXT = (
 
 def phone_in(tracker: Tracker) -> str | None:
     for candidate in [entity_value(tracker, "phone") or "", latest_text(tracker)]:
-        match = _PHONE_IN_TEXT.search(candidate)
-        if match:
-            return "".join(match.groups())
+        phone = first_mobile(candidate)
+        if phone:
+            return phone
     return None
 
 
@@ -227,7 +227,7 @@ class ValidatePickupForm(FormValidationAction):
 
     def validate_sender_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:
-        return {"sender_phone": value if value and _PHONE_IN_TEXT.fullmatch(str(value)) else None}
+        return {"sender_phone": value if value and MOBILE_IN_TEXT.fullmatch(str(value)) else None}
 
     def validate_pickup_address(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend_client import BackendUnavailable, InvalidInput, get_client, idempotency_key
 from actions.common import BACKEND_DOWN_TEXT, call_backend, format_fen, then_listen
 from actions.form_questions import ask_again
 from actions.forms_common import (
@@ -33,9 +32,11 @@ from actions.forms_common import (
     parse_weight_kg,
     previous_slot_value,
 )
-from bot import geography
-from bot.script import to_simplified
+from bot.clients.backend import BackendUnavailable, InvalidInput, get_client, idempotency_key
 from bot.settings import get_settings
+from bot.vocabulary import geography
+from bot.vocabulary.numerals import WEIGHT_RE
+from bot.vocabulary.script import to_simplified
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,6 @@ CITY_HINTS = {
 BARE_SKIP_RE = re.compile(r"^(不用|不需要|不要|没有|没量|不用量|跳过|不知道)了?(吧|啦|哦|呢)?[。.!！~～]*$")
 # "随便" for the service level: the cheaper one, which the quote also assumes when none is chosen.
 ANY_LEVEL_RE = re.compile(r"随便|都行|都可以|无所谓|不知道|不清楚|你定|看着办")
-WEIGHT_UNIT_RE = re.compile(r"\d\s*(公斤|千克|kg|斤|克)|[一二两三四五六七八九十半]\s*(公斤|千克|斤)", re.I)
 MAX_WEIGHT_KG = Decimal("10000")
 
 
@@ -129,7 +129,7 @@ class ValidateQuoteForm(FormValidationAction):
             return {"weight": format_kg(kg) if kg is not None else None}
         if _fresh_request(tracker, "request_quote"):
             text = latest_text(tracker)
-            kg = parse_weight_kg(text) if WEIGHT_UNIT_RE.search(text) else None
+            kg = parse_weight_kg(text) if WEIGHT_RE.search(text) else None
             return {"weight": format_kg(kg) if kg is not None else None}
         return {}
 

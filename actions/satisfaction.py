@@ -15,10 +15,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import deferred_writes
 from actions import ticket_text as tt
-from actions.backend_client import BackendUnavailable, InvalidInput, get_client, idempotency_key
 from actions.common import call_backend
 from actions.form_questions import ask_again
+from bot.clients.backend import BackendUnavailable, InvalidInput, get_client, idempotency_key
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +121,8 @@ class ActionSaveRating(Action):
         try:
             await call_backend(get_client().create_rating, payload, idempotency=key)
         except BackendUnavailable:
+            # Saved by the outbox worker, or failing that by the retry on the customer's next message.
+            await deferred_writes.keep("rating", key, tracker.sender_id, {"body": payload})
             dispatcher.utter_message(text="感谢您的评分！系统有点忙，评分稍后会自动为您保存。")
             return [*reset(), SlotSet("rating_pending", {"payload": payload, "key": key})]
         except InvalidInput as error:
@@ -138,4 +141,5 @@ async def retry_pending_rating(tracker: Tracker) -> list[EventType]:
         return []
     except InvalidInput:
         pass
+    await deferred_writes.forget(pending["key"])
     return [SlotSet("rating_pending", None)]

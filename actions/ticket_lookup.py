@@ -1,13 +1,18 @@
-"""Complaint and claim status by phone number, without telling anything about another person.
+"""Complaint and claim status by ticket number or by phone number, without telling anything about another person.
+
+A ticket number alone shows only that the ticket exists and its stage, unless this conversation filed it: the
+details need the last 4 digits of the phone the ticket was filed with, checked (and wrong answers counted per
+ticket) by the backend, which also rate-limits look-ups per conversation (429 `too_many_lookups`).
 
 Knowing a phone number proves nothing: a look-up by phone says only how many tickets that phone has, then asks
 for the ticket number or the last 4 digits of the tracking number on the ticket. Details are shown only for
 tickets found with that proof. Wrong digits count against `settings.verification_max_tries` for the whole
-conversation, so the 10,000 endings cannot be tried one by one.
+conversation, and the backend counts them per phone across every chat (VERIFICATION_MAX_FAILURES, then a
+429 lockout), so the 10,000 endings cannot be tried one by one, nor spread over many conversations.
 
 State between the question and the answer lives in the conversation itself: the phone in the `phone` slot,
 and the question's message metadata (`LOOKUP_PROOF` = the masked phone it asked about, `LOOKUP_MISS` on each
-wrong answer).
+wrong answer, `LOOKUP_TICKET` = the ticket number whose phone digits it asked for).
 """
 
 from __future__ import annotations
@@ -22,11 +27,22 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import ticket_text as tt
-from actions.backend_client import BackendClient, BackendUnavailable, InvalidInput, get_client
-from actions.common import call_backend, mask_phone, utter_backend_down
+from actions.common import call_backend, utter_backend_down
 from actions.form_questions import ASKS_FOR
+from actions.proof_lockout import TICKETS_BY_PHONE, lockout_text, lockout_text_for, wait_text
+from bot.clients.backend import (
+    BackendClient,
+    BackendUnavailable,
+    InvalidInput,
+    NotFound,
+    TooManyAttempts,
+    VerificationFailed,
+    get_client,
+)
 from bot.settings import get_settings
+from bot.vocabulary import ticket_numbers as numbers
+from bot.vocabulary import tracking_numbers
+from bot.vocabulary.phones import mask_phone, normalise_mobile
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +50,7 @@ logger = logging.getLogger(__name__)
 ANSWERED = "answered"
 LOOKUP_PROOF = "lookup_proof"
 LOOKUP_MISS = "lookup_miss"
+LOOKUP_TICKET = "lookup_ticket"
 _LAST4_RE = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 
 
@@ -44,10 +61,14 @@ class TicketKind:
     number_hint: str  # how its ticket number looks, e.g. 投诉单号（CP 开头）
     count: Callable[[BackendClient, str], dict[str, Any]]
     find: Callable[[BackendClient, str, str], dict[str, Any]]
+    get: Callable[[BackendClient, str, str], dict[str, Any]]  # (number, conversation id)
+    verify: Callable[[BackendClient, str, str, str], dict[str, Any]]  # (number, phone's last 4, conversation id)
+    describe: Callable[[dict[str, Any]], str]  # a ticket's details as the customer sees them
 
 
-def _asked_with_proof(tracker: Tracker, kind: TicketKind) -> str | None:
-    """The masked phone the bot's previous turn asked proof for, if it did."""
+def _previous_question(tracker: Tracker, kind: TicketKind, key: str) -> str | None:
+    """What the bot's previous turn noted under `key` when it asked for `kind`'s look-up (the customer's answer
+    is only read as proof for the very question that asked for it)."""
     seen_latest_user = False
     for event in reversed(tracker.events):
         name = event.get("event")
@@ -57,15 +78,20 @@ def _asked_with_proof(tracker: Tracker, kind: TicketKind) -> str | None:
             seen_latest_user = True
         elif name == "bot" and seen_latest_user:
             metadata = event.get("metadata") or {}
-            if metadata.get(ASKS_FOR) == kind.slot and metadata.get(LOOKUP_PROOF):
-                return str(metadata[LOOKUP_PROOF])
+            if metadata.get(ASKS_FOR) == kind.slot and metadata.get(key):
+                return str(metadata[key])
     return None
+
+
+def _asked_with_proof(tracker: Tracker, kind: TicketKind) -> str | None:
+    """The masked phone the bot's previous turn asked proof for, if it did."""
+    return _previous_question(tracker, kind, LOOKUP_PROOF)
 
 
 def pending_phone(tracker: Tracker, kind: TicketKind) -> str | None:
     """The phone whose tickets the customer is proving, when the previous question asked for the proof."""
     asked_about = _asked_with_proof(tracker, kind)
-    phone = tt.normalise_phone(tracker.get_slot("phone"))
+    phone = normalise_mobile(tracker.get_slot("phone"))
     return phone if asked_about and phone and mask_phone(phone) == asked_about else None
 
 
@@ -76,7 +102,7 @@ def misses(tracker: Tracker, kind: TicketKind) -> int:
 
 def proof_in(text: str) -> str | None:
     """The last 4 digits of a tracking number: given alone, or as the whole number."""
-    whole = tt.TRACKING_RE.search(text.replace(" ", ""))
+    whole = tracking_numbers.IN_TEXT.search(text.replace(" ", ""))
     if whole:
         return whole.group(1)[-4:]
     found = _LAST4_RE.search(text)
@@ -139,14 +165,28 @@ async def by_proof(dispatcher: CollectingDispatcher, tracker: Tracker, kind: Tic
                    last4: str) -> dict[str, Any]:
     """The last 4 digits for the phone asked about: the matching ticket numbers, or one try fewer."""
     try:
-        items = (await call_backend(kind.find, get_client(), phone, last4)).get("items") or []
+        found = await call_backend(kind.find, get_client(), phone, last4)
+    except TooManyAttempts as locked:
+        # The backend's count per phone, across every chat, is the lock that protects.
+        dispatcher.utter_message(text=lockout_text_for(TICKETS_BY_PHONE, locked), **{LOOKUP_MISS: kind.slot})
+        return {kind.slot: ANSWERED}
     except (BackendUnavailable, InvalidInput) as error:
         logger.warning("%s look-up by proof failed: %s", kind.slot, error.code)
         utter_backend_down(dispatcher)
         return {kind.slot: ANSWERED}
+    items = found.get("items") or []
     if items:
-        return {kind.slot: ",".join(str(item["number"]) for item in items[:3])}
+        # Proven for this phone: the details at once (a look-up by number would only show the stage).
+        intro = "" if len(items) == 1 else f"为您找到 {len(items)} 条{kind.label}：\n"
+        dispatcher.utter_message(text=intro + "\n\n".join(kind.describe(item) for item in items[:3]))
+        return {kind.slot: ANSWERED}
+    if found.get("attempts_left") == 0:
+        dispatcher.utter_message(text=lockout_text(TICKETS_BY_PHONE, int(found.get("retry_after_s") or 60)),
+                                 **{LOOKUP_MISS: kind.slot})
+        return {kind.slot: ANSWERED}
     left = get_settings().verification_max_tries - misses(tracker, kind) - 1
+    if isinstance(found.get("attempts_left"), int):
+        left = min(left, found["attempts_left"])
     if left <= 0:
         return _locked(dispatcher, kind)
     _ask_proof(dispatcher, kind, phone,
@@ -165,3 +205,111 @@ def ask_proof_again(dispatcher: CollectingDispatcher, kind: TicketKind, phone: s
 def ticket_numbers(key: str, pattern: re.Pattern[str]) -> list[str]:
     """The ticket numbers a look-up resolved to (one, or several found with the proof)."""
     return [found.group(0).upper() for found in pattern.finditer(key)]
+
+
+# ---- by ticket number ----------------------------------------------------------------------------------
+def pending_ticket(tracker: Tracker, kind: TicketKind) -> str | None:
+    """The ticket number whose phone digits the bot's previous turn asked for, if it did."""
+    return _previous_question(tracker, kind, LOOKUP_TICKET)
+
+
+def phone_last4_in(text: str) -> str | None:
+    """The last 4 digits of a phone: given alone, or as the whole number."""
+    phone = normalise_mobile(text)
+    if phone:
+        return phone[-4:]
+    found = _LAST4_RE.search(text)
+    return found.group(1) if found else None
+
+
+def _ask_phone_digits(dispatcher: CollectingDispatcher, kind: TicketKind, number: str, text: str) -> dict[str, Any]:
+    dispatcher.utter_message(text=text, **{ASKS_FOR: kind.slot, LOOKUP_TICKET: number})
+    return {kind.slot: None}
+
+
+def _answered(dispatcher: CollectingDispatcher, kind: TicketKind, text: str) -> dict[str, Any]:
+    dispatcher.utter_message(text=text)
+    return {kind.slot: ANSWERED}
+
+
+def _refused(kind: TicketKind, number: str, error: TooManyAttempts) -> str:
+    if error.code == "verification_locked":
+        return lockout_text(f"{kind.label}单 {number} 的核对", error.retry_after_s)
+    return (f"抱歉，单号查询的次数有点多，为了保护大家的信息安全，请 {wait_text(error.retry_after_s)}后再试。"
+            "着急的话可以回复“转人工”，由人工客服帮您查。")
+
+
+def stage_text(kind: TicketKind, ticket: dict[str, Any], *, asking: bool = False) -> str:
+    """A ticket seen without proof: its stage, and how to see more (`asking`: the form waits for the digits)."""
+    stage = ticket.get("stage_text") or ticket.get("stage") or "处理中"
+    more = ("查看详细情况请回复登记时所留手机号的后 4 位。" if asking
+            else "查看详细情况请再发一次单号，我会请您核对登记时所留手机号的后 4 位。")
+    return f"{kind.label}单 {ticket.get('number')} 目前的进度：{stage}。为保护个人信息，{more}"
+
+
+def _not_found(kind: TicketKind, number: str) -> str:
+    return f"抱歉，没有查到{kind.label}单 {number}，请核对一下单号（{kind.number_hint}），或者告诉我登记时留的手机号。"
+
+
+async def by_number(dispatcher: CollectingDispatcher, tracker: Tracker, kind: TicketKind,
+                    number: str) -> dict[str, Any]:
+    """A ticket number: its details when this chat filed it, else its stage and a request for the phone digits.
+
+    Inside a look-up by phone the customer already named the phone: its last 4 digits are tried at once."""
+    if not numbers.checks_out(number[2:]):
+        # The check digit caught a typo: say so before a look-up is spent on it.
+        dispatcher.utter_message(
+            text=f"这个单号 {number} 好像有一位输错了，麻烦核对一下再发我（{kind.number_hint}）。",
+            **{ASKS_FOR: kind.slot})
+        return {kind.slot: None}
+    client, chat = get_client(), tracker.sender_id
+    try:
+        ticket = await call_backend(kind.get, client, number, chat)
+        phone = pending_phone(tracker, kind)
+        if not ticket.get("details") and phone:
+            return await by_ticket_proof(dispatcher, kind, number, phone[-4:], chat)
+    except NotFound:
+        return _answered(dispatcher, kind, _not_found(kind, number))
+    except TooManyAttempts as refused:
+        return _answered(dispatcher, kind, _refused(kind, number, refused))
+    except (BackendUnavailable, InvalidInput, VerificationFailed) as error:
+        logger.warning("%s look-up by number failed: %s", kind.slot, error.code)
+        utter_backend_down(dispatcher)
+        return {kind.slot: ANSWERED}
+    if ticket.get("details"):
+        return _answered(dispatcher, kind, kind.describe(ticket))
+    return _ask_phone_digits(dispatcher, kind, number, stage_text(kind, {**ticket, "number": number}, asking=True))
+
+
+async def by_ticket_proof(dispatcher: CollectingDispatcher, kind: TicketKind, number: str, last4: str,
+                          chat: str) -> dict[str, Any]:
+    """The phone's last 4 digits for the ticket asked about: its details, or how many tries are left."""
+    try:
+        ticket = await call_backend(kind.verify, get_client(), number, last4, chat)
+    except VerificationFailed as wrong:
+        left = wrong.detail.get("attempts_left")
+        if wrong.code != "verification_failed" or not isinstance(left, int):
+            utter_backend_down(dispatcher)
+            return {kind.slot: ANSWERED}
+        if left <= 0:
+            text = lockout_text(f"{kind.label}单 {number} 的核对", int(wrong.detail.get("retry_after_s") or 60))
+            return _answered(dispatcher, kind, text)
+        return _ask_phone_digits(
+            dispatcher, kind, number,
+            f"抱歉，手机号后 4 位和{kind.label}单 {number} 登记的号码没有对上，您还可以再试 {left} 次。"
+            "请回复登记时所留手机号的后 4 位。")
+    except NotFound:
+        return _answered(dispatcher, kind, _not_found(kind, number))
+    except TooManyAttempts as refused:
+        return _answered(dispatcher, kind, _refused(kind, number, refused))
+    except (BackendUnavailable, InvalidInput) as error:
+        logger.warning("%s proof for a ticket failed: %s", kind.slot, error.code)
+        utter_backend_down(dispatcher)
+        return {kind.slot: ANSWERED}
+    return _answered(dispatcher, kind, kind.describe(ticket))
+
+
+def ask_phone_digits_again(dispatcher: CollectingDispatcher, kind: TicketKind, number: str) -> dict[str, Any]:
+    """An answer without 4 digits while the phone digits for a ticket are asked: say what fits, keep asking."""
+    return _ask_phone_digits(dispatcher, kind, number,
+                             f"没认出来。查看{kind.label}单 {number} 的详细情况，请回复登记时所留手机号的后 4 位（比如 5678）。")

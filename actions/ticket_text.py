@@ -13,17 +13,17 @@ from zoneinfo import ZoneInfo
 
 from rasa_sdk import Tracker
 
-from actions.common import first_value, normalise_phone
-from bot.script import to_simplified
+from actions.common import first_value
 from bot.settings import get_settings
+from bot.vocabulary import ticket_numbers, tracking_numbers
+from bot.vocabulary.phones import first_mobile, normalise_mobile
+from bot.vocabulary.script import to_simplified
 
-# The backend's accepted formats (docs/backend-api.md): ZT+12, SF+12-13, JD(V)+10-13, YT+13, 12-15 digits.
-TRACKING_RE = re.compile(
-    r"(?<![A-Za-z0-9])(ZT\d{12}|SF\d{12,13}|JDV?\d{10,13}|YT\d{13}|\d{12,15})(?![A-Za-z0-9])", re.I
-)
-COMPLAINT_NO_RE = re.compile(r"(?<![A-Za-z0-9])CP\d{6,16}(?!\d)", re.I)
-CLAIM_NO_RE = re.compile(r"(?<![A-Za-z0-9])CL\d{6,16}(?!\d)", re.I)
-_PHONE_IN_TEXT_RE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
+# The backend's accepted formats, found in free text (bot/vocabulary/tracking_numbers.py).
+TRACKING_RE = tracking_numbers.IN_TEXT
+# Ticket numbers, new (CP + 12 digits with a check digit) and old dated ones: bot/vocabulary/ticket_numbers.py.
+COMPLAINT_NO_RE = ticket_numbers.in_text(ticket_numbers.COMPLAINT)
+CLAIM_NO_RE = ticket_numbers.in_text(ticket_numbers.CLAIM)
 
 # "没有/不用/跳过" style answers to an optional question.
 _NONE_RE = re.compile(r"^(没有|没|无|不用|不需要|不知道|忘了|跳过|略|没单号|没有单号|暂时没有|算了吧?不填)")
@@ -79,14 +79,7 @@ def tracking_number_in(tracker: Tracker) -> str | None:
 
 
 def phone_in(tracker: Tracker) -> str | None:
-    phone = normalise_phone(entity_value(tracker, "phone"))
-    if phone:
-        return phone
-    for match in _PHONE_IN_TEXT_RE.finditer(latest_text(tracker)):
-        phone = normalise_phone(match.group(0))
-        if phone:
-            return phone
-    return None
+    return normalise_mobile(entity_value(tracker, "phone")) or first_mobile(latest_text(tracker))
 
 
 def number_in(tracker: Tracker, entity: str, pattern: re.Pattern[str]) -> str | None:

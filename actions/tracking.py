@@ -13,15 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend_client import (
-    BackendClient,
-    BackendUnavailable,
-    InvalidInput,
-    NotFound,
-    VerificationFailed,
-    get_client,
-)
-from actions.common import BACKEND_DOWN_TEXT, call_backend, mask_phone, then_listen
+from actions.common import BACKEND_DOWN_TEXT, call_backend, then_listen
 from actions.form_questions import ask_again
 from actions.forms_common import (
     entities,
@@ -31,18 +23,27 @@ from actions.forms_common import (
     latest_intent,
     latest_text,
 )
+from actions.proof_lockout import PARCEL as PARCEL_PROOF
+from actions.proof_lockout import lockout_text, lockout_text_for
+from bot.clients.backend import (
+    BackendClient,
+    BackendUnavailable,
+    InvalidInput,
+    NotFound,
+    TooManyAttempts,
+    VerificationFailed,
+    get_client,
+)
 from bot.settings import get_settings
+from bot.vocabulary import phones, tracking_numbers
+from bot.vocabulary.phones import mask_phone
 
 logger = logging.getLogger(__name__)
 
 MAX_NUMBERS_PER_MESSAGE = 5
 
-_VALID_RE = re.compile(
-    r"^(ZT\d{12}|SF\d{12,13}|JDV?\d{10,13}|YT\d{13}|\d{12,15})$"
-)
 # Anything that looks like an attempt at a number: letters glued to digits, or a long run of digits.
 _CANDIDATE_RE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,3}\s?\d{4,}|\d{8,})(?![A-Za-z0-9])")
-_PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 FORMAT_HINT = (
     "这个单号的格式好像不太对 🤔 我们的单号是 ZT 加 12 位数字（如 ZT123456789012），"
@@ -56,7 +57,7 @@ STATUS_EMOJI = {
 
 
 def is_valid_tracking_number(value: str) -> bool:
-    return bool(_VALID_RE.match(value.strip().upper().replace(" ", "")))
+    return tracking_numbers.is_valid(value)
 
 
 def tracking_numbers_in(tracker: Tracker) -> tuple[list[str], list[str]]:
@@ -73,7 +74,7 @@ def tracking_numbers_in(tracker: Tracker) -> tuple[list[str], list[str]]:
         if is_valid_tracking_number(number):
             if number not in valid:
                 valid.append(number)
-        elif not _PHONE_RE.match(number) and number not in malformed:
+        elif not phones.is_mobile(number) and number not in malformed:
             malformed.append(number)
     # "ZT1234567890123" may also have matched as a bare-digit run: drop malformed parts of valid numbers
     malformed = [m for m in malformed if not any(m in v or v in m for v in valid)]
@@ -130,7 +131,7 @@ def format_details(details: dict[str, Any], photo: dict[str, Any] | None = None)
         person = details.get(key) or {}
         if person:
             lines.append(
-                f"{label}：{person.get('name') or ''} {mask_phone(person.get('phone'))}，{person.get('address') or ''}"
+                f"{label}：{person.get('name') or ''} {mask_phone(person.get('phone')) or ''}，{person.get('address') or ''}"
             )
     events = details.get("events") or []
     if events:
@@ -269,19 +270,19 @@ class ActionTrackParcel(Action):
 
 
 _LAST4_RE = re.compile(r"(?<!\d)(\d{4})(?!\d)")
-_FULL_PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
 def phone_last4_in(text: str) -> str | None:
-    full = _FULL_PHONE_RE.search(text)
+    full = phones.first_mobile(text)
     if full:
-        return full.group(0)[-4:]
+        return full[-4:]
     match = _LAST4_RE.search(text)
     return match.group(1) if match else None
 
 
 class ActionVerifyParcel(Action):
-    """Last 4 digits of a phone on the parcel → full details; three wrong tries lock it for this chat."""
+    """Last 4 digits of a phone on the parcel → full details. Three wrong tries lock it for this chat; the
+    backend's count per parcel, across every chat, is the lock that protects (429 → a polite wait)."""
 
     def name(self) -> str:
         return "action_verify_parcel"
@@ -313,9 +314,20 @@ class ActionVerifyParcel(Action):
         try:
             grant = await call_backend(client.verify_parcel, number, digits)
             details = await call_backend(client.get_parcel_details, number, grant["token"])
-        except VerificationFailed:
+        except TooManyAttempts as locked:
+            # Locked by the backend's count for this parcel (wrong answers from any chat): the same reply
+            # whatever the digits were.
+            dispatcher.utter_message(text=lockout_text_for(PARCEL_PROOF, locked))
+            return [SlotSet("awaiting_verification", False)]
+        except VerificationFailed as failed:
             failures[number] = failures.get(number, 0) + 1
+            backend_left = failed.detail.get("attempts_left")
+            if backend_left == 0:
+                dispatcher.utter_message(text=lockout_text(PARCEL_PROOF, int(failed.detail.get("retry_after_s") or 60)))
+                return [SlotSet("verification_failures", failures), SlotSet("awaiting_verification", False)]
             left = max_tries - failures[number]
+            if isinstance(backend_left, int):
+                left = min(left, backend_left)
             if left > 0:
                 dispatcher.utter_message(
                     text=f"抱歉，手机号后 4 位没有核对上，您还可以再试 {left} 次。请确认是寄件人或收件人的手机号。"

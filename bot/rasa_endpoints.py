@@ -1,51 +1,87 @@
 """Rasa's endpoint configuration for the chosen profile.
 
-`endpoints.yml` is the embedded default (in-memory tracker and lock stores, no broker). The production
-profile is switched on by environment variables alone — TRACKER_STORE_URL (PostgreSQL), REDIS_URL (lock
+`endpoints.yml` is the embedded default (in-memory lock store, no broker) plus a SQLite tracker store in the Rasa
+process's var dir (bot/tracker_store.py), so conversations survive a restart. The production profile is switched on by environment variables alone — TRACKER_STORE_URL (PostgreSQL), REDIS_URL (lock
 store) and RABBITMQ_URL (event broker) — and rendered here into the file the Rasa server is started with.
+
+The file names those variables (`url: ${TRACKER_STORE_URL}`), never their values: Rasa expands `${…}` when it
+reads the file, in its own process, which receives the same environment (bot/stack.py). So no password is
+written to disk, and each URL reaches its store whole — `?sslmode=…` and other libpq options, `rediss://` and
+the Redis ACL username, `amqps://`, the RabbitMQ virtual host and its options — instead of being cut into
+Rasa's host/port/username/password keys, which dropped everything else. The file is still readable by its
+owner only (0600): it says where the stores are.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import yaml
 
+from bot.event_broker import amqp_url
 from bot.settings import ROOT, Settings, get_settings
+
+# No path: each Rasa process opens conversations.db in its own COURIER_VAR_DIR (bot/tracker_store.py).
+EMBEDDED_TRACKER_STORE: dict[str, Any] = {"type": "bot.tracker_store.AppendOnlySQLTrackerStore", "dialect": "sqlite"}
+
+TRACKER_STORE_VARIABLE = "TRACKER_STORE_URL"
+REDIS_VARIABLE = "REDIS_URL"
+RABBITMQ_VARIABLE = "RABBITMQ_URL"
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+class StoreUrlError(ValueError):
+    """A store URL that cannot be right; the message names the variable, never its value."""
+
+
+def reference(variable: str) -> str:
+    """How the endpoints file names an environment variable: Rasa puts its value there when it reads the file."""
+    return "${" + variable + "}"
+
+
+def resolved(config: dict[str, Any], environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A store's config as Rasa reads it from the file, each `${NAME}` replaced by that variable's value.
+
+    For code that builds a store in its own process from these configs (tests, benchmarks).
+    """
+    environ = os.environ if environ is None else environ
+
+    def value(item: Any) -> Any:
+        if isinstance(item, str) and item.startswith("${") and item.endswith("}"):
+            return environ[item[2:-1]]
+        return item
+
+    return {key: value(item) for key, item in config.items()}
 
 
 def tracker_store_config(url: str) -> dict[str, Any]:
-    parts = urlsplit(url)
-    dialect = parts.scheme.split("+")[0]
-    if dialect == "postgres":
-        dialect = "postgresql"
-    config: dict[str, Any] = {"type": "SQL", "dialect": dialect, "url": parts.hostname or "localhost",
-                              "db": parts.path.lstrip("/") or "rasa"}
-    if parts.port:
-        config["port"] = parts.port
-    if parts.username:
-        config["username"] = unquote(parts.username)
-    if parts.password:
-        config["password"] = unquote(parts.password)
-    return config
+    dialect = urlsplit(url).scheme.split("+")[0]
+    if not dialect:
+        raise StoreUrlError(f"{TRACKER_STORE_VARIABLE} must be a database URL, e.g. postgresql://user@host:5432/rasa")
+    # The dialect tells the store whether to apply its SQLite settings; the URL itself stays in the environment.
+    # Rasa's SQL store drops a turn's events when another turn saved in between (bot/tracker_store.py).
+    return {"type": "bot.tracker_store.AppendOnlySQLTrackerStore",
+            "dialect": "postgresql" if dialect == "postgres" else dialect, "url": reference(TRACKER_STORE_VARIABLE)}
 
 
 def lock_store_config(url: str) -> dict[str, Any]:
-    parts = urlsplit(url)
-    config: dict[str, Any] = {"type": "redis", "url": parts.hostname or "localhost", "port": parts.port or 6379,
-                              "db": int(parts.path.lstrip("/") or 0), "key_prefix": "courier"}
-    if parts.password:
-        config["password"] = unquote(parts.password)
-    return config
+    if urlsplit(url).scheme not in REDIS_SCHEMES:
+        raise StoreUrlError(f"{REDIS_VARIABLE} must start with redis://, rediss:// (TLS) or unix://")
+    # Rasa's own RedisLockStore lets two instances run turns of one conversation at once (docs/scaling.md).
+    return {"type": "bot.lock_store.CourierRedisLockStore", "url": reference(REDIS_VARIABLE), "key_prefix": "courier"}
 
 
 def event_broker_config(url: str, queue: str) -> dict[str, Any]:
-    parts = urlsplit(url)
-    return {"type": "pika", "url": parts.hostname or "localhost", "port": parts.port or 5672,
-            "username": unquote(parts.username or "guest"), "password": unquote(parts.password or "guest"),
-            "queues": [queue]}
+    try:
+        amqp_url(url)
+    except ValueError as error:
+        raise StoreUrlError(str(error)) from None
+    return {"type": "bot.event_broker.UrlPikaEventBroker", "url": reference(RABBITMQ_VARIABLE), "queues": [queue]}
 
 
 def render_endpoints(action_url: str | None = None, settings: Settings | None = None) -> dict[str, Any]:
@@ -56,6 +92,8 @@ def render_endpoints(action_url: str | None = None, settings: Settings | None = 
         endpoints["action_endpoint"] = {"url": action_url}
     if settings.tracker_store_url:
         endpoints["tracker_store"] = tracker_store_config(settings.tracker_store_url)
+    else:
+        endpoints["tracker_store"] = dict(EMBEDDED_TRACKER_STORE)
     if settings.redis_url:
         endpoints["lock_store"] = lock_store_config(settings.redis_url)
     if settings.rabbitmq_url:
@@ -64,6 +102,15 @@ def render_endpoints(action_url: str | None = None, settings: Settings | None = 
 
 
 def write_endpoints(path: Path, action_url: str | None = None, settings: Settings | None = None) -> Path:
+    """Write the endpoints file (mode 0600, replaced in one step so a starting Rasa never reads half of it)."""
+    text = yaml.safe_dump(render_endpoints(action_url, settings), allow_unicode=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(render_endpoints(action_url, settings), allow_unicode=True), encoding="utf-8")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # created 0600
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
     return path

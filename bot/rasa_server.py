@@ -1,9 +1,16 @@
-"""Rasa's command line with two changes that cut the cost of custom actions, same behaviour otherwise.
+"""Rasa's command line with the API locked down and two changes that cut the cost of custom actions.
 
     python -m bot.rasa_server run --enable-api …      (same arguments as `python -m rasa`)
 
 1. Custom-action responses are checked by a JSON-schema validator built once (below).
 2. The every-turn slot-validation action is called only when it has something to do (bot/every_turn_gate.py).
+3. Responses may quote settings: `{agent_hours}` is the agents' hours (AGENT_HOURS_START/END), so the FAQ
+   answer says what the console enforces.
+4. GET /health/turn (behind the token) answers only when NLU and the policies answer a turn
+   (bot/rasa_health.py); a turn whose action cannot run gets an apology, not silence (bot/action_failure.py).
+5. The HTTP API needs RASA_API_TOKEN on every route but the channel webhooks and socket.io, and CORS answers
+   only the configured origins (bot/rasa_api_guard.py). The token comes from the environment, never the
+   command line, which every user of the machine can read (`ps`).
 
 Rasa 3.6 checks every action-server response with `jsonschema.validate(result, schema)`. That call first
 checks the (constant) schema itself against the draft 2020-12 meta-schema, then builds a new validator: with
@@ -15,18 +22,29 @@ ValidationError with Rasa's message; only the repeated schema check and validato
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+import rasa.core.run
+import rasa.server
 from jsonschema import ValidationError
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import ActionExtractSlots, RemoteAction
+from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event, SlotSet
+from sanic import Sanic
 
+from bot import action_failure
 from bot.every_turn_gate import has_every_turn_work
+from bot.production_check import DemoSecretsRefused, refuse_demo_secrets
+from bot.rasa_api_guard import configure_cors_except_socketio, install_guard
+from bot.rasa_health import install_turn_probe
+from bot.settings import get_settings
 
 
 @lru_cache(maxsize=1)
@@ -69,16 +87,84 @@ async def execute_validation_action_if_needed(
     return await _rasa_execute_validation_action(self, extraction_events, output_channel, nlg, tracker, domain)
 
 
+_rasa_configure_app = rasa.core.run.configure_app
+
+
+def guarded(configure_app: Callable[..., Sanic]) -> Callable[..., Sanic]:
+    """rasa.core.run.configure_app whose app refuses API calls without RASA_API_TOKEN."""
+    def configure_guarded_app(*args: Any, **kwargs: Any) -> Sanic:
+        app = configure_app(*args, **kwargs)
+        install_guard(app, get_settings().rasa_api_token)
+        install_turn_probe(app)
+        return app
+
+    return configure_guarded_app
+
+
+_rasa_response_variables = TemplatedNaturalLanguageGenerator._response_variables
+
+
+def _clock(value: str) -> str:
+    """ "08:00" → "8:00", as the answers write times."""
+    hours, _, minutes = value.partition(":")
+    return f"{int(hours)}:{minutes}" if hours.isdigit() else value
+
+
+def settings_variables() -> dict[str, str]:
+    """What responses may quote from the settings."""
+    settings = get_settings()
+    start, end = _clock(settings.agent_hours_start), _clock(settings.agent_hours_end)
+    # The same start and end mean round the clock (bot/console/hours.py).
+    return {"agent_hours": "24 小时" if start == end else f"{start}-{end}"}
+
+
+def response_variables(filled_slots: dict[str, Any] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Rasa fills `{name}` in a response from the slots and the action's arguments; the settings come first."""
+    return {**settings_variables(), **_rasa_response_variables(filled_slots, kwargs)}
+
+
 def install() -> None:
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     ActionExtractSlots._execute_validation_action = execute_validation_action_if_needed  # type: ignore[method-assign]
+    rasa.core.run.configure_app = guarded(_rasa_configure_app)
+    rasa.server.configure_cors = configure_cors_except_socketio
+    TemplatedNaturalLanguageGenerator._response_variables = staticmethod(response_variables)  # type: ignore[method-assign]
+    action_failure.install()
+
+
+def server_arguments(argv: list[str]) -> list[str]:
+    """The `rasa run` arguments with the token and the CORS origins from the settings.
+
+    Rasa's decorated routes check the token too (defence in depth). sys.argv changes only inside this process:
+    the command line others can read keeps no token.
+    """
+    if any(arg == "--auth-token" or arg.startswith("--auth-token=") for arg in argv):
+        raise SystemExit("Pass Rasa's API token in RASA_API_TOKEN, not as --auth-token: every user of this "
+                         "machine can read a command line (ps).")
+    settings = get_settings()
+    # One argument with "=": a random token may start with "-", which argparse would take for an option.
+    extra = [f"--auth-token={settings.rasa_api_token}"] if settings.rasa_api_token else []
+    if "--cors" not in argv:
+        extra += ["--cors", *settings.cors_origin_list]
+    return [*argv, *extra]
 
 
 def main() -> None:
+    from bot.log_masking import install as install_log_masking
+
+    arguments = sys.argv[1:]
+    if arguments[:1] == ["run"]:
+        try:
+            # Rasa holds the API token and the backend key (push routes): production refuses demo ones.
+            refuse_demo_secrets(os.environ, held=("RASA_API_TOKEN", "BACKEND_API_KEY"))
+        except DemoSecretsRefused as refusal:
+            raise SystemExit(f"Rasa did not start. {refusal}") from None
+        arguments = server_arguments(arguments)
+    install_log_masking()
     install()
     from rasa.__main__ import main as rasa_main
 
-    sys.argv[0] = "rasa"
+    sys.argv = ["rasa", *arguments]
     rasa_main()
 
 

@@ -1,6 +1,7 @@
 """`make run`: start the backend, the action server and Rasa, print where to chat, stop them all on Ctrl-C.
 
-Ports come from settings (BACKEND_PORT, RASA_PORT, ACTION_PORT); logs go to var/logs/.
+Ports come from settings (BACKEND_PORT, RASA_PORT, ACTION_PORT); logs go to var/logs/. Once started, a service
+that exits or stops answering is restarted with backoff while the others keep serving (bot/supervisor.py).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import time
 from pathlib import Path
 from types import FrameType
 
-from bot.settings import Settings, get_settings
+from bot.settings import DEMO_CONSOLE_PASSWORD, Settings, get_settings
 from bot.stack import DEFAULT_MODEL, PortInUse, Ports, Stack, StackError
+from bot.supervisor import Policy, Supervisor
 
 
 class Shutdown(Exception):
@@ -27,17 +29,15 @@ def _raise_shutdown(signum: int, frame: FrameType | None) -> None:
 def banner(stack: Stack, model: Path) -> str:
     ports = stack.ports
     chat = f"http://localhost:{ports.backend}/chat/"
-    if ports.rasa != 5005:
-        chat += f"?rasa=http://localhost:{ports.rasa}"
     lines = [
         "",
         "快递客服助手已启动 / the courier assistant is running:",
         f"  Web chat        {chat}",
-        f"  Rasa server     http://localhost:{ports.rasa}   (HTTP API: /status, /model/parse, /webhooks/rest/webhook)",
+        f"  Rasa server     http://localhost:{ports.rasa}   (public: /webhooks/rest/webhook, socket.io; "
+        "HTTP API: ?token=<RASA_API_TOKEN>, set it to call the API yourself)",
         f"  Action server   http://localhost:{ports.actions}/health",
         f"  Backend API     http://localhost:{ports.backend}/docs",
-        f"  Agent console   http://localhost:{ports.backend}/console/   "
-        f"(demo login: agent / {get_settings().console_demo_password})",
+        f"  Agent console   http://localhost:{ports.backend}/console/   ({console_login()})",
         f"  Logs            {stack.var_dir / 'logs'}",
         "",
         "Chat in a terminal instead (a second Rasa server on its own port, same action server):",
@@ -51,24 +51,33 @@ def banner(stack: Stack, model: Path) -> str:
         "See a parcel notice arrive: in the chat send “查一下 ZT100000000001”, then “有变化通知我”, then run",
         f"  {env}.venv/bin/python -m bot.backend.advance ZT100000000001   (twice: hub, then out for delivery)",
         "",
+        "A service that stops or stops answering is restarted by itself (docs/operations.md).",
         "Press Ctrl-C to stop everything.",
     ]
     return "\n".join(lines)
 
 
+def console_login() -> str:
+    """The demo login to print: a password someone chose stays out of the terminal (and its scrollback)."""
+    if get_settings().console_demo_password == DEMO_CONSOLE_PASSWORD:
+        return f"demo login: agent / {DEMO_CONSOLE_PASSWORD}"
+    return "login: agent / the password in CONSOLE_DEMO_PASSWORD"
+
+
 def run(settings: Settings, model: Path = DEFAULT_MODEL) -> int:
     ports = Ports(backend=settings.backend_port, rasa=settings.rasa_port, actions=settings.action_port)
     stack = Stack()
+    supervisor: Supervisor | None = None
     started = time.monotonic()
     try:
         print("Starting backend, action server and Rasa (this takes about half a minute)…", flush=True)
         stack.start(ports, model=model, var_dir=settings.var_dir)
         print(f"Ready in {time.monotonic() - started:.0f} s.")
         print(banner(stack, model), flush=True)
-        while (dead := stack.dead()) is None:
-            time.sleep(1)
-        print(f"\n{dead.name} stopped unexpectedly (exit code {dead.process.returncode}); see {dead.log_path}.")
-        return 1
+        supervisor = Supervisor(stack, Policy.from_settings(settings), say=_say)
+        while True:
+            supervisor.tick()
+            time.sleep(0.5)
     except PortInUse as error:
         print(f"\n{error}", file=sys.stderr)
         return 1
@@ -82,10 +91,16 @@ def run(settings: Settings, model: Path = DEFAULT_MODEL) -> int:
         # A second Ctrl-C while stopping must not leave children behind; the caller's handlers come back after
         # (an ignored signal would otherwise be inherited by every process started later).
         previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+        if supervisor:
+            supervisor.close()
         stack.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         print("All services stopped.", flush=True)
+
+
+def _say(message: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {message}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

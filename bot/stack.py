@@ -5,25 +5,30 @@ exercise exactly what a newcomer starts. Every child runs in its own process gro
 signals whole groups, so nothing a child spawned outlives it and the ports are free again afterwards.
 Each child also asks Linux to SIGTERM it when the thread that started it dies (even by SIGKILL), so a killed
 test run leaves no servers behind: call `start()` from a thread that lives as long as the stack.
+
+Rasa's HTTP API needs a token (bot/rasa_api_guard.py): RASA_API_TOKEN, else a random one made for this start and
+handed to every child in its environment (the console and the notifier call the API), so `make run` and the
+tests need no configuration. The production profile must set it, with the other secrets, before anything starts.
 """
 
 from __future__ import annotations
 
 import errno
-import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.health_probe import answers, with_token
+from bot.production_check import DemoSecretsRefused, refuse_demo_secrets
 from bot.rasa_endpoints import write_endpoints
+from bot.rasa_health import TURN_PROBE_PATH
 from bot.settings import ROOT
 
 HOST = "127.0.0.1"
@@ -107,6 +112,9 @@ class Stack:
     services: list[Service] = field(default_factory=list)
     ports: Ports = field(default_factory=Ports)
     var_dir: Path | None = None
+    rasa_api_token: str = field(default="", repr=False)
+    # The environment the services were started with: a restart (bot/supervisor.py) must give them the same.
+    child_env: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def rasa_url(self) -> str:
@@ -135,6 +143,12 @@ class Stack:
         """
         self.ports = ports or Ports()
         self.var_dir = Path(var_dir or self.root / "var")
+        environment = {**os.environ, **(env or {})}
+        try:
+            refuse_demo_secrets(environment)
+        except DemoSecretsRefused as refusal:
+            raise StackError(str(refusal)) from None
+        self.rasa_api_token = environment.get("RASA_API_TOKEN") or secrets.token_urlsafe(32)
         if not Path(model).is_file():
             raise StackError(f"No trained model at {model}: run `make train` first.")
         self.launch([s for s in self._plan(Path(model)) if only is None or s.name in only], env, timeout)
@@ -144,10 +158,10 @@ class Stack:
         """Start the given services (also another assistant's, e.g. a benchmark's baseline) and wait for health."""
         self.services = services
         self._check_ports()
-        child_env = self._child_env(env or {})
+        self.child_env = self._child_env(env or {})
         try:
             for service in self.services:
-                self._spawn(service, child_env)
+                self._spawn(service, self.child_env)
             self._wait_healthy(timeout)
         except BaseException:
             self.stop()
@@ -171,6 +185,19 @@ class Stack:
                 _signal_group(service.process, signal.SIGKILL)
             service.healthy = False
 
+    def respawn(self, service: Service) -> None:
+        """Start a service that has stopped again, as it was first started; its log goes on after the old one."""
+        self._spawn(service, self.child_env, append=True)
+
+    def probe(self, service: Service, timeout: float = 3.0) -> bool:
+        """Whether the service answers its health check now (for Rasa: a turn through NLU and policies)."""
+        return _healthy(service, self.rasa_api_token, timeout)
+
+    def send(self, service: Service, sig: signal.Signals) -> None:
+        """Signal the service's whole process group (what it spawned too), if it was ever started."""
+        if service.process:
+            _signal_group(service.process, sig)
+
     def dead(self) -> Service | None:
         """A started process that has exited on its own, if any."""
         return next((s for s in self.services if s.process and s.process.poll() is not None), None)
@@ -182,14 +209,14 @@ class Stack:
         services = [Service("backend", [python, "-m", "bot.backend"], self.ports.backend, "/health",
                             logs / "backend.log")]
         services.append(Service(
-            "actions", [python, "-m", "rasa", "run", "actions", "--actions", "actions",
+            "actions", [python, "-m", "bot.action_server", "run", "actions", "--actions", "actions",
                         "--port", str(self.ports.actions)],
             self.ports.actions, "/health", logs / "actions.log"))
         services.append(Service(
-            "rasa", [python, "-m", "bot.rasa_server", "run", "--enable-api", "--cors", "*", "--interface", HOST,
+            "rasa", [python, "-m", "bot.rasa_server", "run", "--enable-api", "--interface", HOST,
                      "--port", str(self.ports.rasa), "--model", str(model),
                      "--credentials", str(self.root / "credentials.yml"), "--endpoints", str(endpoints)],
-            self.ports.rasa, "/status", logs / "rasa.log"))
+            self.ports.rasa, TURN_PROBE_PATH, logs / "rasa.log"))
         return services
 
     def _check_ports(self) -> None:
@@ -216,11 +243,16 @@ class Stack:
             "ACTION_PORT": str(self.ports.actions),
         })
         env.update(extra)
+        if self.rasa_api_token:
+            env["RASA_API_TOKEN"] = self.rasa_api_token
         return env
 
-    def _spawn(self, service: Service, env: dict[str, str]) -> None:
+    def _spawn(self, service: Service, env: dict[str, str], append: bool = False) -> None:
         service.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(service.log_path, "wb") as log:
+        with open(service.log_path, "ab" if append else "wb") as log:
+            if append:
+                log.write(f"\n--- restarted {time.strftime('%Y-%m-%d %H:%M:%S')} ---\n".encode())
+                log.flush()
             command = service.command
             if sys.platform.startswith("linux"):
                 command = [sys.executable, "-c", _DIE_WITH_STARTER, str(os.getpid()), *command]
@@ -238,26 +270,18 @@ class Stack:
                     raise StackError(
                         f"{service.name} exited with code {service.process.returncode} while starting. "
                         f"Last lines of {service.log_path}:\n{log_tail(service.log_path)}")
-                service.healthy = _healthy(service)
+                service.healthy = _healthy(service, self.rasa_api_token)
             if time.monotonic() > deadline:
                 slow = ", ".join(s.name for s in self.services if not s.healthy)
                 raise StackError(f"{slow} not healthy after {timeout:.0f} s. Logs in {self.var_dir / 'logs'}.")
             time.sleep(0.5)
 
 
-def _healthy(service: Service) -> bool:
-    try:
-        with urllib.request.urlopen(service.url + service.health_path, timeout=3) as reply:
-            body = reply.read()
-    except (urllib.error.URLError, OSError, ValueError):
-        return False
+def _healthy(service: Service, rasa_api_token: str = "", timeout: float = 3.0) -> bool:
+    url = service.url + service.health_path
     if service.name == "rasa":
-        # /status answers once the model is loaded; an empty model_file means it is not usable yet.
-        try:
-            return bool(json.loads(body).get("model_file"))
-        except ValueError:
-            return False
-    return True
+        url = with_token(url, rasa_api_token)
+    return answers(url, needs_model=service.name == "rasa", timeout=timeout)
 
 
 def _signal_group(process: subprocess.Popen, sig: signal.Signals) -> None:

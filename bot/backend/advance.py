@@ -5,31 +5,27 @@
 
 from __future__ import annotations
 
-import sys
+import argparse
 
-import requests
-
-from bot.settings import get_settings
+from bot.clients.backend import BackendClient, BackendError, BackendUnavailable
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print(__doc__)
-        return 2
-    settings = get_settings()
-    url = f"{settings.backend_base_url}/api/v1/parcels/{args[0]}/advance"
+    parser = argparse.ArgumentParser(prog="python -m bot.backend.advance", epilog=__doc__.split("\n\n")[1].strip(),
+                                     description=__doc__.splitlines()[0].rstrip(":") + ".")
+    parser.add_argument("tracking_number", help="the parcel to move one node on")
+    number = parser.parse_args(argv).tracking_number
+    client = BackendClient()
     try:
-        response = requests.post(url, headers={"X-API-Key": settings.backend_api_key}, timeout=10)
-    except requests.RequestException as exc:
-        print(f"backend not reachable at {settings.backend_base_url}: {type(exc).__name__}")
+        body = client.advance_parcel(number)
+    except BackendUnavailable as error:
+        print(f"backend not reachable at {client.base_url}: {error.message or error.code}")
         return 1
-    body = response.json()
-    if response.status_code != 201:
-        print(body["detail"]["message"])
+    except BackendError as error:
+        print(error.message)
         return 1
     event = body["event"]
-    print(f"{args[0]}: {event['status_text']} ({event['city']}) — {event['description']}; "
+    print(f"{number}: {event['status_text']} ({event['city']}) — {event['description']}; "
           f"notices queued: {body['notices_queued']}")
     return 0
 

@@ -1,19 +1,17 @@
-"""The FastAPI application: API routes, health check, error shape, body limit, web chat static files.
+"""The backend's share of the web application: API routes, health check, error shape, body limit, and the
+parcel-notice worker.
 
-Other parts (an agent console…) plug in by adding their router or mount in `create_app`.
+The backend does not build the application: bot/web_app does, and asks the backend (through
+bot/backend/public.py) to `install` itself and for its `backend_workers`, then adds the console and the chat
+page. So the backend knows nothing of the parts served beside it.
 """
 
 from __future__ import annotations
 
-import gc
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -22,11 +20,9 @@ from bot.backend.api import pod as pod_photo_route
 from bot.backend.db import get_engine
 from bot.backend.errors import ApiError, install_error_handlers
 from bot.backend.notifier import Notifier
+from bot.backend.request_hygiene import RequestHygiene
 from bot.backend.services.working_days import working_calendar
-from bot.console.pages import install as install_console
 from bot.settings import get_settings
-
-WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 
 class BodyLimit:
@@ -76,34 +72,32 @@ def health() -> dict[str, Any]:
     return {"status": "ok", "database": get_engine().dialect.name}
 
 
-@asynccontextmanager
-async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    # Everything imported so far lives as long as the process: keep it out of the collector's full passes,
-    # which otherwise show up as latency spikes in the p99.
-    gc.collect()
-    gc.freeze()
-    notifier = Notifier() if get_settings().parcel_notices_enabled else None
-    if notifier:
-        notifier.start()
-    yield
-    if notifier:
-        notifier.stop()
+class Worker(Protocol):
+    """A background thread the web process starts after start-up and stops at shutdown."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
 
 
-def create_app() -> FastAPI:
-    app = FastAPI(title="Courier backend", version="1.0.0", lifespan=lifespan,
-                  description="Tracking, quotes, pickups, complaints, claims, customers and KPIs.")
+def backend_workers() -> list[Worker]:
+    """The backend's background work for this process: sending pending parcel notices, when enabled."""
+    return [Notifier()] if get_settings().parcel_notices_enabled else []
+
+
+def install(app: FastAPI) -> None:
+    """The backend's routes, error shape and request limits, added to the web application being assembled.
+
+    Called first, so the console's routes and middleware (added after) behave as they did when the backend
+    built the app: the console's origin guard ends up outside these layers.
+    """
     # A malformed holiday calendar stops the start here instead of giving customers wrong payout dates.
     working_calendar()
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=get_settings().max_request_bytes)
+    # Outermost of the backend's layers: a path or query string no honest client sends is refused before
+    # anything else of the backend reads it.
+    app.add_middleware(RequestHygiene)
     app.add_api_route("/health", health, methods=["GET"], tags=["health"])
     app.include_router(api_router)
     app.include_router(pod_photo_route.router)
-    install_console(app)
-    WEB_DIR.mkdir(parents=True, exist_ok=True)
-    app.mount("/chat", StaticFiles(directory=str(WEB_DIR), html=True), name="chat")
-    return app
-
-
-app = create_app()

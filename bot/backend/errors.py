@@ -8,7 +8,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bot.backend.input_hygiene import scrub
 
 log = logging.getLogger("bot.backend")
 
@@ -42,12 +45,39 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     fields = []
     for error in exc.errors():
         location = ".".join(str(part) for part in error.get("loc", ()) if part != "body") or "body"
-        fields.append({"field": location, "message": str(error.get("msg", ""))[:200], "type": error.get("type", "")})
+        # Scrubbed: a dict key in the location may carry the very characters that were refused, and the
+        # answer must still encode.
+        fields.append({"field": scrub(location)[:100], "message": scrub(str(error.get("msg", "")))[:200],
+                       "type": error.get("type", "")})
     return fields[:20]
 
 
+_HYGIENE_MESSAGES = {
+    "value_error.unsafe_characters": "含有无法识别的字符（控制字符或残缺的 Unicode 编码），请删除后再试",
+    "value_error.number_out_of_range": "数值超出了允许的范围",
+    "value_error.too_deep": "嵌套层级太深",
+}
+
+
+def _validation_message(fields: list[dict[str, str]]) -> str:
+    hygiene = [f for f in fields if f["type"] in _HYGIENE_MESSAGES]
+    if hygiene:
+        first = hygiene[0]
+        return f"请求中的字段 {first['field']} {_HYGIENE_MESSAGES[first['type']]}。"
+    names = "、".join(dict.fromkeys(f["field"] for f in fields))
+    return f"请求中有字段不符合要求：{names}。"
+
+
 async def _on_api_error(_request: Request, exc: ApiError) -> JSONResponse:
-    return JSONResponse(exc.body(), status_code=exc.status)
+    return JSONResponse(exc.body(), status_code=exc.status, headers=retry_after(exc.extra))
+
+
+def retry_after(extra: dict[str, Any]) -> dict[str, str] | None:
+    """HTTP's Retry-After for a refusal that says when to come back (429 and lockouts), for any HTTP client."""
+    seconds = extra.get("retry_after_s")
+    if isinstance(seconds, int | float) and not isinstance(seconds, bool) and seconds >= 0:
+        return {"Retry-After": str(max(1, int(-(-seconds // 1))))}
+    return None
 
 
 async def _on_validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -56,8 +86,7 @@ async def _on_validation_error(_request: Request, exc: RequestValidationError) -
         fields = [{"field": "body", "message": "JSON decode error", "type": "json_invalid"}]
         message = "请求内容不是有效的 JSON，请检查后再试。"
     else:
-        names = "、".join(dict.fromkeys(f["field"] for f in fields))
-        message = f"请求中有字段不符合要求：{names}。"
+        message = _validation_message(fields)
     body = {"detail": {"code": "invalid_request", "message": message, "fields": fields}}
     return JSONResponse(body, status_code=422)
 
@@ -70,6 +99,15 @@ async def _on_http_error(_request: Request, exc: StarletteHTTPException) -> JSON
                         headers=exc.headers)
 
 
+async def _on_value_out_of_range(_request: Request, exc: DataError | OverflowError) -> JSONResponse:
+    # The database refused a value the schemas let through: an integer path or query parameter beyond the
+    # column's range (PostgreSQL's DataError, SQLite's OverflowError while binding it). The request's fault,
+    # so a 422 rather than "system error"; logged so the parameter's bounds can be tightened.
+    log.warning("database refused a request value: %s", type(getattr(exc, "orig", exc)).__name__)
+    body = {"detail": {"code": "invalid_value", "message": "请求中有数值超出了允许的范围，请检查后再试。"}}
+    return JSONResponse(body, status_code=422)
+
+
 async def _on_unexpected(_request: Request, exc: Exception) -> JSONResponse:
     log.error("unexpected error: %s", type(exc).__name__, exc_info=exc)
     body = {"detail": {"code": "internal_error", "message": "系统开小差了，请稍后再试，给您带来不便非常抱歉。"}}
@@ -80,4 +118,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _on_api_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(DataError, _on_value_out_of_range)
+    app.add_exception_handler(OverflowError, _on_value_out_of_range)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -78,6 +78,22 @@ class VerificationToken(Base):
     expires_at = Column(DateTime, nullable=False)
 
 
+class VerificationAttempts(Base):
+    """Wrong identity proofs per parcel or per phone, shared by every backend worker and every chat.
+
+    `failures` counts attempts in the window that began at `window_started_at`; an attempt counts before its
+    digits are checked (and the count is cleared when they were right), so parallel guesses cannot slip past
+    the limit. See bot/backend/services/failure_counter.py.
+    """
+
+    __tablename__ = "verification_attempts"
+    scope = Column(String(8), primary_key=True)
+    subject = Column(String(64), primary_key=True)
+    failures = Column(Integer, nullable=False, default=0)
+    window_started_at: datetime = Column(DateTime, nullable=False)
+    locked_until: datetime = Column(DateTime)
+
+
 class Pickup(Base):
     __tablename__ = "pickups"
     id = Column(Integer, primary_key=True)

@@ -10,15 +10,14 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import timedelta
-from urllib.parse import quote
 
-import requests
 from sqlalchemy import select, update
 
 from bot.backend.clock import utcnow
 from bot.backend.db import new_session
 from bot.backend.models import ParcelNotice
 from bot.backend.services.tracking import STATUS_TEXT
+from bot.clients.rasa import RasaClient, RasaError, get_rasa
 from bot.settings import get_settings
 
 log = logging.getLogger("bot.backend.notifier")
@@ -27,26 +26,19 @@ BATCH = 20
 CLAIM_HOLD = timedelta(seconds=60)
 
 
-def _payload(notice: ParcelNotice) -> dict:
-    return {
-        "name": get_settings().parcel_notice_intent,
-        "entities": {"tracking_number": notice.tracking_number, "parcel_status": notice.status,
-                     "parcel_status_text": STATUS_TEXT.get(notice.status, notice.status), "parcel_city": notice.city,
-                     "parcel_event": notice.description},
-    }
+def _entities(notice: ParcelNotice) -> dict:
+    return {"tracking_number": notice.tracking_number, "parcel_status": notice.status,
+            "parcel_status_text": STATUS_TEXT.get(notice.status, notice.status), "parcel_city": notice.city,
+            "parcel_event": notice.description}
 
 
-def deliver(notice: ParcelNotice, http: requests.Session) -> str | None:
-    """None when Rasa accepted the notice, else the reason."""
-    # ":" stays as it is: Rasa (Sanic) does not unquote "%3A", so WeChat's "wx:<openid>" would be another chat.
-    url = (f"{get_settings().rasa_base_url}/conversations/{quote(notice.conversation_id, safe=':')}/trigger_intent"
-           f"?output_channel={quote(notice.channel, safe='')}")
+def deliver(notice: ParcelNotice, rasa: RasaClient) -> str | None:
+    """None when Rasa accepted the notice, else the reason (the notice's own backoff retries it)."""
     try:
-        response = http.post(url, json=_payload(notice), timeout=10)
-    except requests.RequestException as exc:
-        return f"{type(exc).__name__}"
-    if response.status_code >= 300:
-        return f"HTTP {response.status_code}"
+        rasa.trigger_intent(notice.conversation_id, get_settings().parcel_notice_intent, _entities(notice),
+                            output_channel=notice.channel)
+    except RasaError as error:
+        return error.reason
     return None
 
 
@@ -64,7 +56,7 @@ def _claim(session, notice: ParcelNotice) -> bool:  # type: ignore[no-untyped-de
     return result.rowcount == 1
 
 
-def run_once(http: requests.Session) -> int:
+def run_once(rasa: RasaClient) -> int:
     """Deliver the notices that are due; how many were attempted."""
     attempted = 0
     with new_session() as session:
@@ -78,7 +70,7 @@ def run_once(http: requests.Session) -> int:
                 continue
             notice = session.get(ParcelNotice, row.id, populate_existing=True)
             attempted += 1
-            error = deliver(notice, http)
+            error = deliver(notice, rasa)
             if error is None:
                 notice.state = "delivered"
                 notice.delivered_at = utcnow()
@@ -106,11 +98,10 @@ class Notifier:
         self._thread.join(timeout=15)
 
     def _loop(self) -> None:
-        http = requests.Session()
         interval = get_settings().parcel_notice_poll_s
         while not self._stop.is_set():
             try:
-                run_once(http)
+                run_once(get_rasa())
             except Exception:  # the loop must survive a database hiccup; the notice stays queued
                 log.exception("notifier pass failed")
             self._stop.wait(interval)

@@ -7,7 +7,10 @@ import re
 from decimal import Decimal
 from typing import Literal, Optional
 
-from pydantic import BaseModel, Extra, StrictBool, condecimal, conint, constr, validator
+from pydantic import Extra, StrictBool, condecimal, conint, constr, validator
+
+from bot.backend.input_hygiene import CleanInput
+from bot.vocabulary import phones
 
 Weight = condecimal(gt=Decimal(0), le=Decimal(100000), max_digits=12, decimal_places=3)
 Size = condecimal(gt=Decimal(0), le=Decimal(100000), max_digits=10, decimal_places=2)
@@ -22,7 +25,7 @@ ServiceLevel = Literal["standard", "express"]
 Channel = constr(strip_whitespace=True, max_length=16)
 
 _PHONE_NOISE = re.compile(r"[\s\-()（）]")
-_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_MOBILE = re.compile(phones.MOBILE)
 _LANDLINE = re.compile(r"0[0-9]{9,11}")
 
 
@@ -38,7 +41,7 @@ def normalize_phone(value: str) -> str:
     raise ValueError("not a valid phone number")
 
 
-class _Body(BaseModel):
+class _Body(CleanInput):
     class Config:
         extra = Extra.ignore
         anystr_strip_whitespace = True

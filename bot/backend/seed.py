@@ -6,6 +6,7 @@ README can list parcels to try. Times are relative to the moment of seeding, so 
 
 from __future__ import annotations
 
+import argparse
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,7 +15,6 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import geography
 from bot.backend.clock import local_today, to_local, utcnow
 from bot.backend.db import new_session, run_migrations
 from bot.backend.models import (
@@ -35,6 +35,8 @@ from bot.backend.services.places import Place
 from bot.backend.services.tariff import tariff
 from bot.backend.services.working_days import add_working_days
 from bot.settings import get_settings
+from bot.vocabulary import geography
+from bot.vocabulary.handoff_reasons import HandoffReason
 
 SEED = 20261123
 GENERATED_PARCELS = 320
@@ -51,7 +53,10 @@ ROADS = ("人民路", "解放路", "中山路", "建设路", "和平路", "新�
          "学府路", "科技路", "创业路", "滨江路", "南京路")
 PLACES = ("花园小区", "阳光小区", "幸福里", "锦绣家园", "国际大厦", "科技园", "商务中心", "翠苑", "东方花园")
 MANAGERS = (("周经理", "13900001111"), ("吴经理", "13900002222"), ("郑经理", "13900003333"))
-HANDOFF_REASONS = ("asked_for_human", "not_understood_twice", "angry_customer", "claim_over_limit", "backend_down")
+# The reasons the demo history draws from (bot/vocabulary/handoff_reasons.py), in a fixed order: the seed is
+# reproducible.
+HANDOFF_REASONS = (HandoffReason.ASKED_FOR_HUMAN, HandoffReason.NOT_UNDERSTOOD_TWICE, HandoffReason.ANGRY_CUSTOMER,
+                   HandoffReason.CLAIM_OVER_LIMIT, HandoffReason.BACKEND_DOWN)
 
 
 @dataclass
@@ -371,7 +376,8 @@ def seed_if_empty() -> bool:
         return seeded
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    argparse.ArgumentParser(prog="python -m bot.backend.seed", description=__doc__.splitlines()[0]).parse_args(argv)
     run_migrations()
     print("demo data seeded" if seed_if_empty() else "demo data already present, nothing to do")
 

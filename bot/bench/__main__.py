@@ -8,14 +8,28 @@ missed (or it could not run), and `make bench` reports that after running the re
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import sys
 
 BENCHMARKS = ("backend", "nlu_parse", "turns", "handoff")
 
 
+def chosen(argv: list[str] | None) -> list[str]:
+    """The benchmarks named on the command line (all when none is); --help prints the usage and exits."""
+    parser = argparse.ArgumentParser(prog="python -m bot.bench", description=__doc__.splitlines()[0])
+    # No `choices=` here: argparse (3.10) refuses an empty `*` list against choices; checked below instead.
+    parser.add_argument("names", nargs="*", metavar="benchmark",
+                        help=f"any of {', '.join(BENCHMARKS)} (default: all)")
+    names = parser.parse_args(argv).names
+    unknown = [name for name in names if name not in BENCHMARKS]
+    if unknown:
+        parser.error(f"unknown benchmark {', '.join(unknown)} (choose from {', '.join(BENCHMARKS)})")
+    return names or list(BENCHMARKS)
+
+
 def main(argv: list[str] | None = None) -> int:
-    names = (argv if argv is not None else sys.argv[1:]) or list(BENCHMARKS)
+    names = chosen(argv)
     failed = []
     for name in names:
         print(f"\n== bench: {name} ==", flush=True)

@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import random
+import secrets
 import socket
 import statistics
 import subprocess
@@ -30,6 +31,7 @@ from sqlalchemy.engine import Engine
 
 from bot.backend.db import make_engine, run_migrations
 from bot.backend.models import Parcel, ParcelEvent
+from bot.production_check import weak_secrets
 from bot.settings import ROOT, get_settings
 
 TARGET_P99_MS = 20.0
@@ -114,10 +116,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _start_server(database_url: str, var_dir: Path) -> tuple[subprocess.Popen, str, Path]:
+def _start_server(database_url: str, var_dir: Path) -> tuple[subprocess.Popen, str, Path, str]:
+    """The backend on a free port: (process, url, log, its API key)."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "BACKEND_PORT": str(port), "BACKEND_HOST": "127.0.0.1",
            "COURIER_VAR_DIR": str(var_dir), "BACKEND_SEED_ON_START": "0"}
+    # DATABASE_URL chooses the production profile, which refuses demo secrets: throwaway ones for this run.
+    env.update({secret.variable: secrets.token_urlsafe(24) for secret in weak_secrets(env)})
     log_path = var_dir / "bench_server.log"
     process = subprocess.Popen([sys.executable, "-m", "bot.backend"], cwd=ROOT, env=env,
                                stdout=log_path.open("w"), stderr=subprocess.STDOUT)
@@ -128,7 +133,7 @@ def _start_server(database_url: str, var_dir: Path) -> tuple[subprocess.Popen, s
             raise SystemExit(f"backend exited:\n{log_path.read_text()[-2000:]}")
         try:
             if requests.get(f"{url}/health", timeout=1).ok:
-                return process, url, log_path
+                return process, url, log_path, env.get("BACKEND_API_KEY", "")
         except requests.RequestException:
             time.sleep(0.3)
     process.terminate()
@@ -151,9 +156,9 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(url: str, count: int, parcels: int, server_pid: int) -> dict[str, Any]:
+def measure(url: str, count: int, parcels: int, server_pid: int, api_key: str) -> dict[str, Any]:
     session = requests.Session()
-    session.headers["X-API-Key"] = get_settings().backend_api_key
+    session.headers["X-API-Key"] = api_key
     rng = random.Random(11)
 
     def tracking() -> requests.Response:
@@ -183,7 +188,8 @@ def measure(url: str, count: int, parcels: int, server_pid: int) -> dict[str, An
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Backend latency with 1,000,000 parcels")
+    parser = argparse.ArgumentParser(prog="python -m bot.bench.backend",
+                                     description="Backend latency with 1,000,000 parcels")
     parser.add_argument("--parcels", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rebuild", action="store_true", help="drop and reload the bench database")
@@ -213,10 +219,10 @@ def main(argv: list[str] | None = None) -> int:
     plans = index_check(engine)
     engine.dispose()
 
-    process, url, _log = _start_server(database_url, var_dir)
+    process, url, _log, api_key = _start_server(database_url, var_dir)
     load_before = os.getloadavg()[0]
     try:
-        latencies = measure(url, args.requests, args.parcels, process.pid)
+        latencies = measure(url, args.requests, args.parcels, process.pid, api_key)
     finally:
         process.terminate()
         process.wait(timeout=15)

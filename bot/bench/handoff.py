@@ -74,6 +74,7 @@ class Agent:
     def __init__(self, backend_url: str) -> None:
         self.base = f"{backend_url}/console/api"
         self.http = requests.Session()
+        self.http.headers["Origin"] = backend_url  # the console refuses state changes from other origins
         reply = self.http.post(f"{self.base}/login", timeout=10,
                                json={"username": "agent", "password": get_settings().console_demo_password})
         reply.raise_for_status()
@@ -134,7 +135,7 @@ async def measure(rasa_url: str, backend_url: str, runs: int) -> list[dict[str, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bot.bench.handoff", description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     args = parser.parse_args(argv)

@@ -2,8 +2,8 @@
 
     python -m bot.bench.nlu_parse [--url http://127.0.0.1:5005] [--model models/courier.tar.gz]
 
-Without --url it starts its own `rasa run --enable-api` on a free port with the trained model, measures,
-and stops it. Messages are sent one at a time (what a single chat turn costs), after a short warm-up.
+Without --url it starts its own `python -m bot.rasa_server run --enable-api` (API behind a random token) on a
+free port with the trained model, measures, and stops it; with --url, RASA_API_TOKEN is that server's token. Messages are sent one at a time (what a single chat turn costs), after a short warm-up.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import argparse
 import itertools
 import json
 import os
+import secrets
 import signal
 import socket
 import statistics
@@ -24,8 +25,8 @@ from typing import Any
 
 import requests
 
-from bot.script import to_traditional
-from bot.settings import ROOT
+from bot.settings import ROOT, get_settings
+from bot.vocabulary.script import to_traditional
 
 _TEMPLATES = [
     "查件{tn}", "我的快递{tn}到哪了", "单号{tn} 怎么还没到", "帮我查下物流", "从{a}寄到{b}多少钱",
@@ -62,13 +63,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_ready(url: str, process: subprocess.Popen, timeout_s: float = 240) -> None:
+def _wait_ready(url: str, process: subprocess.Popen, token: str, timeout_s: float = 240) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"rasa server exited with code {process.returncode}")
         try:
-            if requests.get(f"{url}/status", timeout=2).ok:
+            if requests.get(f"{url}/status", params={"token": token}, timeout=2).ok:
                 return
         except requests.RequestException:
             pass
@@ -76,17 +77,17 @@ def _wait_ready(url: str, process: subprocess.Popen, timeout_s: float = 240) -> 
     raise RuntimeError(f"rasa server not ready after {timeout_s:.0f} s")
 
 
-def _start_server(model: Path, workdir: Path) -> tuple[subprocess.Popen, str]:
+def _start_server(model: Path, workdir: Path, token: str) -> tuple[subprocess.Popen, str]:
+    """Our Rasa entry point (API behind `token`), parse only."""
     port = _free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text("# parse only: no action server, in-memory tracker store\n", encoding="utf-8")
     log = (workdir / "rasa.log").open("w")
-    rasa = Path(sys.executable).with_name("rasa")
     process = subprocess.Popen(
-        [str(rasa), "run", "--enable-api", "-m", str(model), "-p", str(port), "-i", "127.0.0.1",
-         "--endpoints", str(endpoints)],
+        [sys.executable, "-m", "bot.rasa_server", "run", "--enable-api", "-m", str(model), "-p", str(port),
+         "-i", "127.0.0.1", "--endpoints", str(endpoints)],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "RASA_API_TOKEN": token},
     )
     return process, f"http://127.0.0.1:{port}"
 
@@ -105,8 +106,9 @@ def _percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[index]
 
 
-def measure(url: str, texts: list[str], warmup: int = 10) -> dict[str, Any]:
+def measure(url: str, texts: list[str], token: str, warmup: int = 10) -> dict[str, Any]:
     session = requests.Session()
+    session.params = {"token": token}
     for text in texts[:warmup]:
         session.post(f"{url}/model/parse", json={"text": text}, timeout=30).raise_for_status()
     timings, scripts_seen = [], set()
@@ -132,15 +134,16 @@ def run(report: dict[str, Any], url: str | None = None, model: Path | None = Non
     """Measure /model/parse; uses the server at url, or starts one with model. Result under report["nlu_parse"]."""
     texts = messages(count)
     if url:
-        result = measure(url, texts)
+        result = measure(url, texts, get_settings().rasa_api_token)
     else:
         model = model or ROOT / "models" / "courier.tar.gz"
         with tempfile.TemporaryDirectory() as workdir:
-            process, server_url = _start_server(model, Path(workdir))
+            token = secrets.token_urlsafe(32)
+            process, server_url = _start_server(model, Path(workdir), token)
             try:
                 started = time.monotonic()
-                _wait_ready(server_url, process)
-                result = measure(server_url, texts)
+                _wait_ready(server_url, process, token)
+                result = measure(server_url, texts, token)
                 result["server_start_s"] = round(time.monotonic() - started, 1)
             finally:
                 _stop(process)
@@ -150,8 +153,8 @@ def run(report: dict[str, Any], url: str | None = None, model: Path | None = Non
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Latency of /model/parse")
-    parser.add_argument("--url", help="an already running Rasa server (else one is started)")
+    parser = argparse.ArgumentParser(prog="python -m bot.bench.nlu_parse", description="Latency of /model/parse")
+    parser.add_argument("--url", help="an already running Rasa server, its token in RASA_API_TOKEN (else one is started)")
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "courier.tar.gz")
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench_nlu_parse.json")

@@ -101,7 +101,8 @@ def run(report: dict[str, Any], count: int = 60, model: Path = DEFAULT_MODEL) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="End-to-end turn latency vs a stock rasa init assistant")
+    parser = argparse.ArgumentParser(prog="python -m bot.bench.turns",
+                                     description="End-to-end turn latency vs a stock rasa init assistant")
     parser.add_argument("--turns", type=int, default=60)
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench_turns.json")

@@ -8,18 +8,12 @@ be asked, the message goes to the assistant: a customer is never left without an
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
-import aiohttp
-
-from bot.settings import get_settings
+from bot.clients.backend import BackendClient, BackendUnavailable, get_client
 
 logger = logging.getLogger(__name__)
-
-TIMEOUT_S = 2.0
-MAX_TEXT_CHARS = 4000
 
 
 async def intercept(sender_id: str, text: str, channel: str, metadata: dict[str, Any] | None = None,
@@ -30,18 +24,9 @@ async def intercept(sender_id: str, text: str, channel: str, metadata: dict[str,
     """
     if not sender_id or not isinstance(text, str) or not text.strip():
         return False
-    body = {"conversation_id": sender_id[:128], "text": text.strip()[:MAX_TEXT_CHARS], "channel": channel[:16]}
-    base_url, api_key = backend or (get_settings().backend_base_url, get_settings().backend_api_key)
-    url = f"{base_url}/api/v1/handoffs/inbound"
+    client = BackendClient(*backend) if backend else get_client()
     try:
-        # A client per message: localhost is cheap, and nothing outlives the event loop that made it.
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_S)) as http, \
-                http.post(url, json=body, headers={"X-API-Key": api_key}) as reply:
-            if reply.status != 200:
-                logger.warning("handoff gate: backend answered HTTP %s; the assistant answers", reply.status)
-                return False
-            answer = await reply.json()
-    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
-        logger.warning("handoff gate: backend not reachable (%s); the assistant answers", type(error).__name__)
+        return await client.route_inbound(sender_id, text, channel)
+    except BackendUnavailable as error:
+        logger.warning("handoff gate: backend not reachable (%s); the assistant answers", error.message)
         return False
-    return bool(answer.get("intercepted"))

@@ -22,8 +22,8 @@ from typing import Any
 from rasa.core.channels.channel import OutputChannel
 
 from bot.channels.kv import KeyValueStore, make_store
-from bot.script import detect_script, to_traditional
 from bot.settings import get_settings
+from bot.vocabulary.script import detect_script, to_traditional
 
 # Cantonese wording only Hong Kong customers write; 係 alone also appears in 關係 (relation) everywhere.
 _HK_WORDING = re.compile(r"[唔嘅咗冇喺佢啲嘢哋嚟搵睇咁]|(?<![關关聯联])係")

@@ -11,6 +11,8 @@ What this channel adds:
 - message metadata: the channel name and the script the customer wrote in (for replies in that script);
 - `POST /webhooks/socketio/push` (header `X-API-Key`): other processes (agent console, parcel notices) put a
   message into a customer's chat; with REDIS_URL set, rooms are shared by every Rasa instance;
+- the inbound guard (bot.channels.inbound_guard): clean, bounded text only; an empty or over-long message
+  gets a polite answer; socket.io packets are bounded at RASA_MAX_REQUEST_BYTES (bot.channels.http_limits);
 - replies in the customer's script (bot.channels.script_output) and the handoff gate: while a person owns
   the conversation, the customer's messages go to the agent, not to the assistant;
 - `make_output_channel()`: the single place output channels are built, so a subclass can wrap them.
@@ -19,7 +21,6 @@ What this channel adds:
 from __future__ import annotations
 
 import inspect
-import json
 import logging
 import re
 import uuid
@@ -35,22 +36,19 @@ from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
 from bot.channels import handoff_gate
-from bot.channels.push_request import read_push_request
+from bot.channels.http_limits import bound_request_size, max_request_bytes
+from bot.channels.inbound_guard import ERROR_REPLY, check_message, client_metadata
+from bot.channels.push_request import clean_push_text, read_push_request, recipient_problem
 from bot.channels.script_output import remember_script, wrap_output
-from bot.script import detect_script
 from bot.settings import get_settings
+from bot.vocabulary.script import detect_script
 
 logger = logging.getLogger(__name__)
 
 # Session ids are chosen by the page (uuid4 hex); anything else is replaced, so a room name is never
 # attacker-shaped. Sender ids pushed from other processes may also be socket ids (no persistence).
 SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-MAX_MESSAGE_CHARS = 1000
 MAX_PUSH_CHARS = 4000
-MAX_METADATA_CHARS = 4000
-
-TOO_LONG_REPLY = f"您的消息有点长，麻烦精简到 {MAX_MESSAGE_CHARS} 字以内再发一次，谢谢！"
-ERROR_REPLY = "抱歉，系统刚刚开了个小差，请稍后再发一次。给您添麻烦了！"
 
 
 async def join_room(sio: AsyncServer, sid: str, room: str, namespace: str | None = None) -> None:
@@ -62,18 +60,6 @@ async def join_room(sio: AsyncServer, sid: str, room: str, namespace: str | None
 
 def valid_session_id(value: Any) -> str | None:
     return value if isinstance(value, str) and SESSION_ID_PATTERN.match(value) else None
-
-
-def client_metadata(raw: Any) -> dict[str, Any]:
-    """The page's metadata, if it is a small JSON object; anything else is dropped, never trusted."""
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            return {}
-    if not isinstance(raw, dict) or len(json.dumps(raw, ensure_ascii=False)) > MAX_METADATA_CHARS:
-        return {}
-    return raw
 
 
 class WebChatOutput(SocketIOOutput):
@@ -140,13 +126,18 @@ class SocketIOInput(RasaSocketIOInput):
         # handled by another instance) reaches the socket wherever it is connected.
         redis_url = get_settings().redis_url
         manager = AsyncRedisManager(redis_url, channel="courier-webchat") if redis_url else None
-        # cors_allowed_origins=[] leaves CORS to Rasa's own --cors setting, as the stock channel does.
-        return AsyncServer(async_mode="sanic", cors_allowed_origins=[], client_manager=manager)
+        # engine.io refuses a handshake from any other Origin (a websocket is not covered by the browser's CORS)
+        # and answers CORS for its own path; Rasa's CORS leaves that path alone (bot/rasa_api_guard.py).
+        return AsyncServer(async_mode="sanic", cors_allowed_origins=get_settings().cors_origin_list,
+                           client_manager=manager)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sio = self.create_server()
+        # A packet larger than this closes the socket before it is buffered (engine.io's own default: 1 MB).
+        sio.eio.max_http_buffer_size = max_request_bytes()
         self.sio = sio
         blueprint = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        bound_request_size(blueprint)
         namespace = self.namespace
 
         @blueprint.route("/", methods=["GET"])
@@ -165,12 +156,13 @@ class SocketIOInput(RasaSocketIOInput):
         async def disconnect(sid: str, *args: Any) -> None:
             logger.debug("socket %s left the web chat", sid)
 
+        # Extra event arguments are ignored: a handler that cannot take them raises, and the customer hears nothing.
         @sio.on("session_request", namespace=namespace)
-        async def session_request(sid: str, data: Any = None) -> None:
+        async def session_request(sid: str, data: Any = None, *_extra: Any) -> None:
             await self.start_session(sid, data)
 
         @sio.on(self.user_message_evt, namespace=namespace)
-        async def handle_message(sid: str, data: Any = None) -> None:
+        async def handle_message(sid: str, data: Any = None, *_extra: Any) -> None:
             await self.receive(sid, data, on_new_message)
 
         return blueprint
@@ -206,27 +198,23 @@ class SocketIOInput(RasaSocketIOInput):
     async def receive(
         self, sid: str, data: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> None:
-        if not isinstance(data, dict):
-            return
-        text = data.get("message")
-        if not isinstance(text, str) or not text.strip():
-            return
+        data = data if isinstance(data, dict) else {}
+        inbound = check_message(data.get("message"))
         sender_id = await self.sender_for(sid, data)
         metadata = {
             **client_metadata(data.get(self.metadata_key)),
             "channel": self.name(),
-            "script": detect_script(text),
+            "script": detect_script(inbound.script_sample),
         }
-        await remember_script(sender_id, text)  # so every reply to this customer uses their script
+        # So every reply to this customer, the polite refusals included, uses their script.
+        await remember_script(sender_id, inbound.script_sample)
         output = self.make_output_channel(metadata)
-        if len(text) > MAX_MESSAGE_CHARS:
-            await output.send_text_message(sender_id, TOO_LONG_REPLY)
+        if not inbound.ok:
+            await output.send_text_message(sender_id, inbound.reply or ERROR_REPLY)
             return
-        if await handoff_gate.intercept(sender_id, text.strip(), self.name(), metadata):
+        if await handoff_gate.intercept(sender_id, inbound.text, self.name(), metadata):
             return
-        message = UserMessage(
-            text.strip(), output, sender_id, input_channel=self.name(), metadata=metadata
-        )
+        message = UserMessage(inbound.text, output, sender_id, input_channel=self.name(), metadata=metadata)
         try:
             await on_new_message(message)
         except Exception:  # the customer gets an apology, the log gets the details
@@ -242,12 +230,13 @@ class SocketIOInput(RasaSocketIOInput):
         if problem:
             return response.json({"error": problem}, status=400)
         recipient = body.get("session_id") or body.get("sender_id")
+        text = clean_push_text(body["text"])
         output = self.make_output_channel(body.get("metadata") if isinstance(body.get("metadata"), dict) else None)
         author = body.get("author") if isinstance(body.get("author"), dict) else None
         if body.get("buttons"):
-            await output.send_text_with_buttons(recipient, body["text"], body["buttons"], author=author)
+            await output.send_text_with_buttons(recipient, text, body["buttons"], author=author)
         else:
-            await output.send_text_message(recipient, body["text"], author=author)
+            await output.send_text_message(recipient, text, author=author)
         if body.get("image"):
             await output.send_image_url(recipient, body["image"])
         return response.json({"status": "sent", "session_id": recipient, "online_here": self.online(recipient)})
@@ -263,13 +252,16 @@ def push_problem(body: Any) -> str | None:
     if not isinstance(body, dict):
         return "body must be a JSON object"
     recipient = body.get("session_id") or body.get("sender_id")
-    if not isinstance(recipient, str) or not 1 <= len(recipient) <= 128:
-        return "session_id (or sender_id) is required"
+    problem = recipient_problem(recipient, "session_id (or sender_id)")
+    if problem:
+        return problem
     text = body.get("text")
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str):
         return "text is required"
     if len(text) > MAX_PUSH_CHARS:
         return f"text longer than {MAX_PUSH_CHARS} characters"
+    if not clean_push_text(text):
+        return "text is required"
     buttons = body.get("buttons")
     if buttons is not None and not valid_buttons(buttons):
         return "buttons must be a list of {title, payload} strings"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.backend.clock import utcnow
+from bot.backend.public import new_session, utcnow
 from bot.console.models import Agent, Team
 from bot.console.passwords import hash_password
+from bot.settings import get_settings
 
 DEMO_USERNAME = "agent"
 
@@ -53,9 +54,6 @@ def ensure_demo_agent(session: Session, password: str) -> bool:
 
 
 def seed_demo_agent() -> None:
-    """Called by the backend's start-up seeding: the demo login exists once the backend is up."""
-    from bot.backend.db import new_session
-    from bot.settings import get_settings
-
+    """Called by the web process's start-up seeding (bot/web_app): the demo login exists once it serves."""
     with new_session() as session:
         ensure_demo_agent(session, get_settings().console_demo_password)

@@ -7,9 +7,7 @@ from typing import Any, Optional
 from fastapi import APIRouter, Cookie, Depends, HTTPException, Path, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from bot.backend.api.deps import require_api_key
-from bot.backend.db import get_session
-from bot.backend.errors import ApiError
+from bot.backend.public import ApiError, get_session, require_api_key
 from bot.console import context, desk, handoffs, kpi, login_throttle
 from bot.console.auth import COOKIE, authenticate, close_session, current_agent, open_session
 from bot.console.client_address import client_address
@@ -61,9 +59,8 @@ def _agent_view(agent: Agent) -> dict[str, Any]:
 @public_router.post("/login")
 def login(body: LoginIn, request: Request, response: Response,
           session: Session = Depends(get_session)) -> dict[str, Any]:
-    keys = login_throttle.keys_for(body.username, client_address(request))
     try:
-        attempt = login_throttle.begin(session, keys)
+        attempt = login_throttle.begin(session, body.username, client_address(request))
     except login_throttle.TooManyAttempts as locked:
         raise HTTPException(429, headers={"Retry-After": str(locked.retry_after_s)},
                             detail={"code": "too_many_attempts", "message": locked.message,

@@ -15,9 +15,7 @@ from fastapi import Cookie, Depends, Request, Response
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.backend.clock import utcnow
-from bot.backend.db import get_session
-from bot.backend.errors import ApiError
+from bot.backend.public import ApiError, get_session, utcnow
 from bot.console.models import Agent, AgentSession
 from bot.console.passwords import verify_password
 from bot.settings import get_settings

@@ -1,9 +1,9 @@
 """The client address the console's login throttle counts failed logins against.
 
-It is the peer the server hands over. `python -m bot.backend` has uvicorn put the X-Forwarded-For address in
-its place only when `settings.trust_forwarded_headers` says a reverse proxy sets that header (and the peer is
-one of uvicorn's FORWARDED_ALLOW_IPS); otherwise the request counts against the socket peer it came from, so a
-sender cannot name a fresh address for every guess.
+It is the peer the server hands over. The web process (`python -m bot.web_app`) has uvicorn put the
+X-Forwarded-For address in its place only when `settings.trust_forwarded_headers` says a reverse proxy sets
+that header (and the peer is one of uvicorn's FORWARDED_ALLOW_IPS); otherwise the request counts against the
+socket peer it came from, so a sender cannot name a fresh address for every guess.
 """
 
 from __future__ import annotations

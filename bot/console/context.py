@@ -7,9 +7,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.backend.errors import ApiError
-from bot.backend.schemas import ClaimIn, ComplaintIn
-from bot.backend.services import claims, complaints, customers, tracking
+from bot.backend.public import (
+    ApiError,
+    ClaimIn,
+    ComplaintIn,
+    claims_by_phone,
+    complaints_by_phone,
+    create_claim,
+    create_complaint,
+    customer_by_phone,
+    find_parcel,
+    parcel_summary,
+)
 from bot.console.models import Handoff
 from bot.console.schemas import QuickClaimIn, QuickComplaintIn
 
@@ -42,16 +51,16 @@ def _quietly(call, *args):  # type: ignore[no-untyped-def]
 
 
 def parcel(session: Session, number: str) -> dict[str, Any]:
-    return tracking.summary(session, tracking.find_parcel(session, number))
+    return parcel_summary(session, find_parcel(session, number))
 
 
 def context(session: Session, handoff: Handoff) -> dict[str, Any]:
     phone = customer_phone(handoff)
     number = tracking_number(handoff)
     return {
-        "customer": _quietly(customers.by_phone, session, phone) if phone else None,
-        "complaints": (_quietly(complaints.list_by_phone, session, phone) or []) if phone else [],
-        "claims": (_quietly(claims.list_by_phone, session, phone) or []) if phone else [],
+        "customer": _quietly(customer_by_phone, session, phone) if phone else None,
+        "complaints": (_quietly(complaints_by_phone, session, phone) or []) if phone else [],
+        "claims": (_quietly(claims_by_phone, session, phone) or []) if phone else [],
         "parcel": _quietly(parcel, session, number) if number else None,
     }
 
@@ -67,7 +76,7 @@ def open_complaint(session: Session, handoff: Handoff, body: QuickComplaintIn) -
     except ValueError as error:
         raise ApiError(422, "invalid_complaint", "投诉内容不完整或格式不对，请检查类别和电话。",
                        problem=str(error)[:300]) from error
-    created = complaints.create(session, ticket)
+    created = create_complaint(session, ticket)
     session.commit()
     return created
 
@@ -84,6 +93,6 @@ def open_claim(session: Session, handoff: Handoff, body: QuickClaimIn) -> dict[s
     except ValueError as error:
         raise ApiError(422, "invalid_claim", "理赔信息不完整或格式不对，请检查单号、类型和电话。",
                        problem=str(error)[:300]) from error
-    created = claims.create(session, ticket)
+    created = create_claim(session, ticket)
     session.commit()
     return created

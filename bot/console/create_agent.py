@@ -9,12 +9,13 @@ import argparse
 import getpass
 import sys
 
-from bot.backend.db import new_session, run_migrations
+from bot.backend.public import new_session, run_migrations
 from bot.console.agents import AgentError, create_agent
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Create an agent account for the console.")
+    parser = argparse.ArgumentParser(prog="python -m bot.console.create_agent",
+                                     description="Create an agent account for the console.")
     parser.add_argument("--username", required=True)
     parser.add_argument("--team", required=True, help="general, complaints, claims or vip")
     parser.add_argument("--name", help="name shown to colleagues and customers")

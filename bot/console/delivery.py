@@ -10,19 +10,13 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
-from urllib.parse import quote
 
-import requests
-
-from bot.settings import get_settings
+from bot.clients.rasa import PUSH_PATHS, RasaError, get_rasa
 
 logger = logging.getLogger("bot.console")
 
-PUSH_PATHS = {"socketio": "/webhooks/socketio/push", "wechat": "/webhooks/wechat/push"}
 RESUME_ACTIONS = ("action_handoff_ended", "rating_form", "action_listen")
-TIMEOUT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -32,38 +26,17 @@ class Delivery:
     problem: str | None = None
 
 
-@lru_cache(maxsize=1)
-def _http() -> requests.Session:
-    session = requests.Session()
-    session.headers["X-API-Key"] = get_settings().backend_api_key
-    return session
-
-
 def push_text(channel: str, conversation_id: str, text: str, author: dict[str, Any] | None = None) -> Delivery:
-    path = PUSH_PATHS.get(channel)
-    if path is None:
+    if channel not in PUSH_PATHS:
         return Delivery(False, 0, f"channel {channel} cannot receive pushed messages")
-    body: dict[str, Any] = {"text": text, "author": author} if author else {"text": text}
-    body["session_id" if channel == "socketio" else "sender_id"] = conversation_id
     started = time.monotonic()
     try:
-        reply = _http().post(f"{get_settings().rasa_base_url}{path}", json=body, timeout=TIMEOUT_S)
-    except requests.RequestException as error:
-        logger.warning("push to %s failed: %s", channel, type(error).__name__)
-        return Delivery(False, _ms(started), "the chat server is not reachable")
-    if reply.status_code >= 400:
-        logger.warning("push to %s refused: HTTP %s", channel, reply.status_code)
-        return Delivery(False, _ms(started), f"the chat server answered HTTP {reply.status_code}")
+        get_rasa().push_message(channel, conversation_id, text, author)
+    except RasaError as error:
+        logger.warning("push to %s failed: %s", channel, error.reason)
+        problem = f"the chat server answered HTTP {error.status}" if error.status else "the chat server is not reachable"
+        return Delivery(False, _ms(started), problem)
     return Delivery(True, _ms(started))
-
-
-def conversation_url(conversation_id: str) -> str:
-    """Rasa's HTTP API URL of a conversation.
-
-    ":" stays as it is: Rasa (Sanic) does not unquote "%3A", so WeChat's "wx:<openid>" would be another, empty
-    conversation (the hand-back would then speak to nobody).
-    """
-    return f"{get_settings().rasa_base_url}/conversations/{quote(conversation_id, safe=':')}"
 
 
 def hand_back(conversation_id: str) -> Delivery:
@@ -72,17 +45,14 @@ def hand_back(conversation_id: str) -> Delivery:
     Rasa's execute API runs the actions as if the assistant had predicted them; the closing `action_listen`
     leaves the tracker waiting for the customer's answer, exactly as after a normal turn.
     """
-    url = f"{conversation_url(conversation_id)}/execute?output_channel=latest"
     started = time.monotonic()
     for action in RESUME_ACTIONS:
         try:
-            reply = _http().post(url, json={"name": action}, timeout=30)
-        except requests.RequestException as error:
-            logger.warning("hand-back to the assistant failed at %s: %s", action, type(error).__name__)
-            return Delivery(False, _ms(started), "the assistant is not reachable")
-        if reply.status_code >= 400:
-            logger.warning("hand-back refused at %s: HTTP %s", action, reply.status_code)
-            return Delivery(False, _ms(started), f"the assistant answered HTTP {reply.status_code}")
+            get_rasa().execute_action(conversation_id, action, output_channel="latest")
+        except RasaError as error:
+            logger.warning("hand-back to the assistant failed at %s: %s", action, error.reason)
+            problem = f"the assistant answered HTTP {error.status}" if error.status else "the assistant is not reachable"
+            return Delivery(False, _ms(started), problem)
     return Delivery(True, _ms(started))
 
 

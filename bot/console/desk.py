@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.backend.clock import iso, utcnow
-from bot.backend.errors import ApiError
+from bot.backend.public import ApiError, iso, utcnow
 from bot.console import delivery, rasa_transcript
 from bot.console.models import Agent, CallbackRequest, Handoff, HandoffMessage
 from bot.console.routing import waiting_order

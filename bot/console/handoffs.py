@@ -12,15 +12,14 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.backend.clock import iso, utcnow
-from bot.backend.errors import ApiError
-from bot.backend.models import ConversationEvent, Customer
-from bot.backend.privacy import mask_phone
+from bot.backend.public import ApiError, ConversationEvent, Customer, iso, utcnow
 from bot.console import hours
 from bot.console.models import CallbackRequest, Handoff, HandoffMessage, Team
 from bot.console.routing import eta_minutes, moved_team, position, team_for
 from bot.console.schemas import CallbackIn, HandoffIn, InboundIn
-from bot.console.views import REASON_TEXT, log_safe
+from bot.console.views import log_safe
+from bot.vocabulary.handoff_reasons import text_of
+from bot.vocabulary.phones import mask_phone
 
 logger = logging.getLogger("bot.console")
 
@@ -113,7 +112,7 @@ def _move(session: Session, handoff: Handoff, reason: str, team: str) -> dict[st
     session.refresh(handoff)
     if result.rowcount != 1:
         return queue_answer(session, handoff, "already_open")
-    note = (f"{REASON_TEXT.get(reason, reason)}：从{_team_name(session, old_team)}转到{_team_name(session, team)}，"
+    note = (f"{text_of(reason)}：从{_team_name(session, old_team)}转到{_team_name(session, team)}，"
             "排队时间照旧计算。")
     session.add(HandoffMessage(handoff_id=handoff.id, author="system", text=note, created_at=utcnow()))
     session.commit()

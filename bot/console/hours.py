@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
 
-from bot.backend.clock import local_zone
+from bot.backend.public import local_zone
 from bot.settings import get_settings
 
 

@@ -9,9 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.backend.clock import local_today, to_local, utcnow
-from bot.backend.models import ConversationEvent, Rating
-from bot.backend.services import reports
+from bot.backend.public import ConversationEvent, Rating, kpi_report, local_today, to_local, utcnow
 from bot.console.models import CallbackRequest, Handoff
 
 
@@ -24,7 +22,7 @@ def _daily(dates: list, days: int) -> list[dict[str, Any]]:  # type: ignore[type
 
 def report(session: Session, days: int) -> dict[str, Any]:
     since = utcnow() - timedelta(days=days)
-    base = reports.kpi(session, days)
+    base = kpi_report(session, days)
     handed = session.execute(
         select(ConversationEvent.at).where(ConversationEvent.type == "handed_off", ConversationEvent.at >= since)
     ).scalars().all()

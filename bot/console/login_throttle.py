@@ -1,14 +1,22 @@
-"""Console login throttle: too many failed logins for one account, or from one client address, get a 429.
+"""Console login backoff: guesses slow down where they come from, and nobody can lock an agent out.
 
-Settings (bot.settings): `CONSOLE_LOGIN_MAX_FAILURES` per account and `CONSOLE_LOGIN_MAX_FAILURES_PER_ADDRESS`
-within `CONSOLE_LOGIN_WINDOW_S`; reaching either locks that account or address for `CONSOLE_LOGIN_LOCKOUT_S`.
-A successful login clears its account's count.
+Three keys count failed logins (settings in bot.settings, `console_login_*`):
+- pair (account + client address): `free_failures` failures, then the next attempt waits `backoff_s`, doubled
+  after every further failure up to `max_backoff_s`. An attacker's address slows down only for that account.
+- address (every account from one address): past `max_failures_per_address` (high: a call centre's office
+  shares one address) the address backs off the same way — a password spray slows to one guess per
+  `max_backoff_s` — but only for accounts that never logged in from there.
+- account (every address): past `max_failures`, addresses where the account never logged in back off too, so
+  guesses spread over many addresses slow down as well.
+An agent's usual places (addresses of their successful logins within `known_place_days`) are held back only by
+their own pair: an attacker elsewhere cannot make the real agent wait. A key's failures are forgotten after
+`window_s` without a new one (never sooner than twice the longest wait, or waiting would wipe the count).
 
-The counts live in the backend database (table console_login_throttle), so every backend worker and instance
-sees the same ones. Each key's row is written before it is read, which takes SQLite's write lock or
-PostgreSQL's row lock: concurrent attempts on one key are counted one after the other. An attempt counts as a
-failure before its password is checked and is taken back when the password was right, so a burst of parallel
-guesses cannot all get past the limit while the first ones are still being checked.
+The rows live in the backend database (console_login_backoff, console_login_places), so every backend worker
+and instance sees the same ones. Each key's row is written before it is read, which takes SQLite's write lock
+or PostgreSQL's row lock, always in the same key order: concurrent attempts on one key are counted one after
+the other. An attempt counts as a failure before its password is checked and is taken back when the password
+was right, so a burst of parallel guesses cannot all get past the backoff while the first ones are checked.
 """
 
 from __future__ import annotations
@@ -18,37 +26,43 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.backend.clock import utcnow
-from bot.console.models import LoginThrottle
+from bot.backend.public import utcnow
+from bot.console.models import KnownLoginPlace, LoginBackoff
 from bot.settings import get_settings
 
 logger = logging.getLogger("bot.console")
 
-ACCOUNT, ADDRESS = "account", "address"
+ACCOUNT, ADDRESS, PAIR = "account", "address", "pair"
 _INSERT_RACES = 3
+_MAX_DOUBLINGS = 30
 
 
 @dataclass(frozen=True)
 class Key:
     scope: str
     subject: str
-    limit: int
+    free: int  # failures before this key makes attempts wait
+    # Whether an attempt from one of the account's usual places waits for this key.
+    binds_usual_place: bool
 
 
 @dataclass
 class Attempt:
+    username: str
+    address: str | None
     keys: list[Key]
-    # Keys this attempt brought to their limit: locked now unless the password turns out to be right.
-    reached: list[Key] = field(default_factory=list)
+    # What this attempt changed, per key subject: (its blocked_until before, the one it set), to take back.
+    changes: dict[tuple[str, str], tuple[datetime | None, datetime | None]] = field(default_factory=dict)
+    backing_off: list[Key] = field(default_factory=list)
 
 
 class TooManyAttempts(Exception):
     def __init__(self, retry_after_s: int) -> None:
-        super().__init__(f"locked for {retry_after_s} s")
+        super().__init__(f"wait {retry_after_s} s")
         self.retry_after_s = retry_after_s
 
     @property
@@ -59,94 +73,137 @@ class TooManyAttempts(Exception):
 
 
 def keys_for(username: str, address: str | None) -> list[Key]:
+    """The keys an attempt counts against, in the order their rows are locked (the same for everyone)."""
     settings = get_settings()
-    keys = [Key(ACCOUNT, username.strip()[:128], settings.console_login_max_failures)]
+    account = username.strip()[:64]
+    keys = [Key(ACCOUNT, account, settings.console_login_max_failures, binds_usual_place=False)]
     if address:
-        keys.append(Key(ADDRESS, address[:128], settings.console_login_max_failures_per_address))
+        address = address[:128]
+        keys.append(Key(ADDRESS, address, settings.console_login_max_failures_per_address, binds_usual_place=False))
+        keys.append(Key(PAIR, f"{account}\n{address}", settings.console_login_free_failures, binds_usual_place=True))
     return keys
 
 
-def begin(session: Session, keys: list[Key]) -> Attempt:
-    """Count this attempt against every key, or raise TooManyAttempts while one of them is locked."""
+def begin(session: Session, username: str, address: str | None) -> Attempt:
+    """Count this attempt against every key, or raise TooManyAttempts while one that applies says wait."""
+    attempt = Attempt(username.strip()[:64], address[:128] if address else None, keys_for(username, address))
     for race in range(_INSERT_RACES):
         try:
-            return _begin(session, keys)
+            _begin(session, attempt)
+            return attempt
         except IntegrityError:
             # Another worker created the same key's row first: start over, its row now exists.
             session.rollback()
+            attempt.changes.clear()
+            attempt.backing_off.clear()
             if race == _INSERT_RACES - 1:
                 raise
     raise AssertionError("unreachable")
 
 
 def failed(attempt: Attempt) -> None:
-    for key in attempt.reached:
-        logger.warning("console login: %s %s locked for %s s after %s failed attempts", key.scope,
-                       key.subject, get_settings().console_login_lockout_s, key.limit)
+    for key in attempt.backing_off:
+        logger.warning("console login: %s %r backs off after %s failed attempts", key.scope,
+                       key.subject.replace("\n", " @ ")[:200], key.free)
 
 
 def succeeded(session: Session, attempt: Attempt) -> None:
-    """The password was right: the account starts afresh, and the address gets this attempt back."""
+    """The password was right: the pair starts afresh, the other keys get this attempt back, and the address
+    becomes one of the account's usual places."""
     now = utcnow()
     for key in attempt.keys:
         row = _locked_row(session, key, now)
-        if key.scope == ACCOUNT:
+        if key.scope == PAIR:
             session.delete(row)
             continue
         row.failures = max(0, row.failures - 1)
-        if row.failures < key.limit:
-            row.locked_until = None
+        before, set_here = attempt.changes.get((key.scope, key.subject), (None, None))
+        if set_here is not None and row.blocked_until == set_here:
+            row.blocked_until = before
+    if attempt.address:
+        _remember_place(session, attempt.username, attempt.address, now)
     session.commit()
     _forget_old_rows(session, now)
 
 
-def _begin(session: Session, keys: list[Key]) -> Attempt:
+def delay_s(failures: int, free: int) -> int:
+    """How long the next attempt waits after `failures` failures on a key that allows `free` of them."""
     settings = get_settings()
+    if failures < free:
+        return 0
+    doublings = min(failures - free, _MAX_DOUBLINGS)
+    return min(settings.console_login_max_backoff_s, settings.console_login_backoff_s * 2 ** doublings)
+
+
+def memory_s() -> int:
+    settings = get_settings()
+    return max(settings.console_login_window_s, 2 * settings.console_login_max_backoff_s)
+
+
+def _begin(session: Session, attempt: Attempt) -> None:
     now = utcnow()
-    rows = [_locked_row(session, key, now) for key in keys]
-    wait = max((_seconds_left(row, now) for row in rows), default=0)
+    usual_place = attempt.address is not None and _is_usual_place(session, attempt.username, attempt.address, now)
+    rows = [_locked_row(session, key, now) for key in attempt.keys]
+    forget_before = now - timedelta(seconds=memory_s())
+    for row in rows:
+        if row.last_failure_at < forget_before:
+            row.failures, row.blocked_until = 0, None
+    wait = max((_seconds_left(row, now) for key, row in zip(attempt.keys, rows, strict=True)
+                if key.binds_usual_place or not usual_place), default=0)
     if wait > 0:
+        # Not counted: waiting it out is the only way on, and hammering the door does not make it longer.
         session.rollback()
         raise TooManyAttempts(wait)
-    attempt = Attempt(keys)
-    window_start = now - timedelta(seconds=settings.console_login_window_s)
-    for key, row in zip(keys, rows, strict=True):
-        if row.locked_until is not None or row.window_started_at <= window_start:
-            row.failures, row.window_started_at, row.locked_until = 0, now, None
+    for key, row in zip(attempt.keys, rows, strict=True):
+        before = row.blocked_until
         row.failures += 1
-        if row.failures >= key.limit:
-            row.locked_until = now + timedelta(seconds=settings.console_login_lockout_s)
-            attempt.reached.append(key)
+        row.last_failure_at = now
+        wait_s = delay_s(row.failures, key.free)
+        if wait_s:
+            row.blocked_until = now + timedelta(seconds=wait_s)
+            attempt.changes[(key.scope, key.subject)] = (before, row.blocked_until)
+            if row.failures == key.free:
+                attempt.backing_off.append(key)
     session.commit()
-    return attempt
 
 
-def _locked_row(session: Session, key: Key, now: datetime) -> LoginThrottle:
-    match = and_(LoginThrottle.scope == key.scope, LoginThrottle.subject == key.subject)
+def _is_usual_place(session: Session, username: str, address: str, now: datetime) -> bool:
+    since = now - timedelta(days=get_settings().console_login_known_place_days)
+    place = session.get(KnownLoginPlace, (username, address))
+    return place is not None and place.last_login_at >= since
+
+
+def _remember_place(session: Session, username: str, address: str, now: datetime) -> None:
+    match = and_(KnownLoginPlace.username == username, KnownLoginPlace.address == address)
+    if session.execute(update(KnownLoginPlace).where(match).values(last_login_at=now)).rowcount == 0:
+        session.add(KnownLoginPlace(username=username, address=address, last_login_at=now))
+
+
+def _locked_row(session: Session, key: Key, now: datetime) -> LoginBackoff:
+    match = and_(LoginBackoff.scope == key.scope, LoginBackoff.subject == key.subject)
     # A write before the read: it holds the row (PostgreSQL) or the database (SQLite) until commit.
-    touched = session.execute(update(LoginThrottle).where(match).values(failures=LoginThrottle.failures))
+    touched = session.execute(update(LoginBackoff).where(match).values(failures=LoginBackoff.failures))
     if touched.rowcount == 0:
-        session.add(LoginThrottle(scope=key.scope, subject=key.subject, failures=0, window_started_at=now))
+        session.add(LoginBackoff(scope=key.scope, subject=key.subject, failures=0, last_failure_at=now))
         session.flush()
     return session.execute(
-        select(LoginThrottle).where(match).execution_options(populate_existing=True)
+        select(LoginBackoff).where(match).execution_options(populate_existing=True)
     ).scalar_one()
 
 
-def _seconds_left(row: LoginThrottle, now: datetime) -> int:
-    if row.locked_until is None or row.locked_until <= now:
+def _seconds_left(row: LoginBackoff, now: datetime) -> int:
+    if row.blocked_until is None or row.blocked_until <= now:
         return 0
-    return max(1, math.ceil((row.locked_until - now).total_seconds()))
+    return max(1, math.ceil((row.blocked_until - now).total_seconds()))
 
 
 def _forget_old_rows(session: Session, now: datetime) -> None:
-    """Rows whose window and lock are long over say nothing any more (guessed usernames would pile up)."""
-    settings = get_settings()
-    horizon = now - timedelta(seconds=settings.console_login_window_s + settings.console_login_lockout_s)
+    """Counts nobody added to for a long time say nothing any more (guessed usernames would pile up), nor do
+    places the agent stopped logging in from."""
+    places_since = now - timedelta(days=get_settings().console_login_known_place_days)
     try:
-        session.execute(delete(LoginThrottle).where(
-            LoginThrottle.window_started_at < horizon,
-            or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < horizon)))
+        session.execute(delete(LoginBackoff).where(LoginBackoff.last_failure_at < now - timedelta(seconds=memory_s())))
+        session.execute(delete(KnownLoginPlace).where(KnownLoginPlace.last_login_at < places_since))
         session.commit()
     except DBAPIError:  # housekeeping only: a lock conflict with a login in progress can wait for next time
         session.rollback()

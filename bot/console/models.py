@@ -1,4 +1,4 @@
-"""Tables of the agent console: teams, agents, login sessions, handoffs, their messages, callback requests.
+"""Tables of the agent console: teams, agents, login sessions and backoff, handoffs, messages, callback requests.
 
 They share the backend's metadata (one database, one Alembic history); times are naive UTC like the rest.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text
 
-from bot.backend.models import Base
+from bot.backend.public import Base
 
 
 class Team(Base):
@@ -93,16 +93,26 @@ class CallbackRequest(Base):
     created_at = Column(DateTime, nullable=False)
 
 
-class LoginThrottle(Base):
-    """Failed console logins per account or client address, shared by every backend worker.
+class LoginBackoff(Base):
+    """Recent failed console logins of one key, shared by every backend worker.
 
-    `failures` counts attempts in the window that began at `window_started_at`; an attempt counts before its
-    password is checked (and is taken back when it was right), so parallel guesses cannot slip past the limit.
+    scope "pair" (account + client address), "address" or "account"; `blocked_until` is when the next attempt
+    on that key may be tried. An attempt counts before its password is checked (and is taken back when it was
+    right), so parallel guesses cannot slip past the backoff.
     """
 
-    __tablename__ = "console_login_throttle"
+    __tablename__ = "console_login_backoff"
     scope = Column(String(8), primary_key=True)
-    subject = Column(String(128), primary_key=True)
+    subject = Column(String(300), primary_key=True)
     failures = Column(Integer, nullable=False, default=0)
-    window_started_at = Column(DateTime, nullable=False)
-    locked_until = Column(DateTime)
+    last_failure_at = Column(DateTime, nullable=False, index=True)
+    blocked_until = Column(DateTime)
+
+
+class KnownLoginPlace(Base):
+    """An address an agent logged in from (their usual place): another address's guesses do not slow it."""
+
+    __tablename__ = "console_login_places"
+    username = Column(String(64), primary_key=True)
+    address = Column(String(128), primary_key=True)
+    last_login_at = Column(DateTime, nullable=False, index=True)

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from bot.backend.db import get_session
-from bot.backend.errors import ApiError
+from bot.backend.public import ApiError, get_session
 from bot.console.auth import COOKIE, LoginRequired, agent_for_token, page_agent
 from bot.console.models import Agent
+from bot.console.origin_guard import ConsoleOriginGuard
 
 STATIC = Path(__file__).resolve().parent / "static"
 PUBLIC_ASSETS = {"console.css", "login.js"}
@@ -61,10 +61,12 @@ async def _to_login(request: Request, exc: LoginRequired) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    """Everything the console adds to the backend app (called once from bot.backend.app.create_app)."""
+    """Everything the console adds to the web application (called once by bot/web_app, after the backend)."""
     from bot.console.api import console_router, public_router, service_router
 
     app.add_exception_handler(LoginRequired, _to_login)
+    # Added last, so it is the outermost layer: a cross-site request is refused before its body is read.
+    app.add_middleware(ConsoleOriginGuard)
     app.include_router(service_router)
     app.include_router(public_router)
     app.include_router(console_router)

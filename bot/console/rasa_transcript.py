@@ -12,15 +12,12 @@ from collections import Counter
 from datetime import timezone
 from typing import Any
 
-import requests
-
-from bot.console.delivery import conversation_url
+from bot.clients.rasa import RasaError, get_rasa
 from bot.console.models import Handoff, HandoffMessage
 from bot.transcript import transcript_lines
 
 logger = logging.getLogger("bot.console")
 
-TIMEOUT_S = 3.0
 LIMIT = 200
 
 
@@ -31,13 +28,10 @@ def lines_from_events(events: list[dict[str, Any]], limit: int = LIMIT) -> list[
 
 def fetch(conversation_id: str) -> list[dict[str, Any]] | None:
     """The tracker's lines, or None when the assistant cannot be asked (the stored transcript stays)."""
-    url = f"{conversation_url(conversation_id)}/tracker"
     try:
-        reply = requests.get(url, timeout=TIMEOUT_S)
-        reply.raise_for_status()
-        events = reply.json().get("events") or []
-    except (requests.RequestException, ValueError, AttributeError) as error:
-        logger.warning("transcript refresh from the assistant failed: %s", type(error).__name__)
+        events = get_rasa().tracker_events(conversation_id)
+    except RasaError as error:
+        logger.warning("transcript refresh from the assistant failed: %s", error.reason)
         return None
     return lines_from_events(events)
 

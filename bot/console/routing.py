@@ -7,23 +7,23 @@ from sqlalchemy.orm import Session
 
 from bot.console.models import Handoff
 from bot.settings import get_settings
+from bot.vocabulary.handoff_reasons import HandoffReason
 
-# Reasons are the backend's KPI vocabulary (bot/backend/seed.py HANDOFF_REASONS) plus the key customer's ask.
+# The team for each handoff reason (bot/vocabulary/handoff_reasons.py, the one list of reasons).
 REASON_TEAMS = {
-    "asked_for_human": "general",
-    "not_understood_twice": "general",
-    "backend_down": "general",
-    "angry_customer": "complaints",
-    "complaint": "complaints",
-    "claim_over_limit": "claims",
-    "claim": "claims",
-    "manager_requested": "vip",
+    HandoffReason.ASKED_FOR_HUMAN: "general",
+    HandoffReason.NOT_UNDERSTOOD_TWICE: "general",
+    HandoffReason.BACKEND_DOWN: "general",
+    HandoffReason.ANGRY_CUSTOMER: "complaints",
+    HandoffReason.COMPLAINT: "complaints",
+    HandoffReason.CLAIM_OVER_LIMIT: "claims",
+    HandoffReason.CLAIM: "claims",
+    HandoffReason.MANAGER_REQUESTED: "vip",
 }
-REASONS = tuple(REASON_TEAMS)
 # A customer already waiting moves when a more pressing reason comes up, from these queues only: an angry
 # customer leaves the general queue for the complaints team. The specialist queues (claims, VIP) keep them, as
 # their agents are the ones who can settle what the customer is waiting for.
-MOVES_FROM = {"angry_customer": frozenset({"general"})}
+MOVES_FROM = {HandoffReason.ANGRY_CUSTOMER: frozenset({"general"})}
 
 
 def team_for(reason: str, is_vip: bool) -> str:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, Extra, StrictBool, conlist, constr, validator
+from pydantic import Extra, StrictBool, conlist, constr, validator
 
-from bot.backend.schemas import normalize_phone
-from bot.console.routing import REASONS
+from bot.backend.public import CleanInput, Fen, normalize_phone
+from bot.vocabulary.handoff_reasons import REASONS, HandoffReason
 
 ConversationId = constr(strip_whitespace=True, min_length=1, max_length=128)
 Channel = constr(strip_whitespace=True, min_length=1, max_length=16)
 MessageText = constr(strip_whitespace=True, min_length=1, max_length=4000)
 
 
-class _Body(BaseModel):
+class _Body(CleanInput):
     class Config:
         extra = Extra.ignore
         max_anystr_length = 8000
@@ -36,6 +36,9 @@ class HandoffIn(_Body):
     customer_phone: Optional[str] = None
     is_vip: StrictBool = False
     account_manager: Optional[constr(max_length=64)] = None  # type: ignore[valid-type]
+
+    class Config:
+        scrubbed_fields = frozenset({"slots", "transcript"})
 
     @validator("reason")
     def known_reason(cls, value: str) -> str:  # noqa: N805 - pydantic validators take the class
@@ -64,12 +67,15 @@ class InboundIn(_Body):
     text: MessageText  # type: ignore[valid-type]
     channel: Channel = "rest"  # type: ignore[valid-type]
 
+    class Config:
+        scrubbed_fields = frozenset({"text"})
+
 
 class CallbackIn(_Body):
     conversation_id: ConversationId  # type: ignore[valid-type]
     channel: Optional[Channel] = None  # type: ignore[valid-type]
     phone: str
-    reason: str = "asked_for_human"
+    reason: str = HandoffReason.ASKED_FOR_HUMAN
     consent: StrictBool
     is_vip: StrictBool = False
 
@@ -101,6 +107,6 @@ class QuickClaimIn(_Body):
     claim_type: str
     description: constr(strip_whitespace=True, min_length=1, max_length=2000)  # type: ignore[valid-type]
     contact_phone: Optional[str] = None
-    claimed_amount_fen: Optional[int] = None
+    claimed_amount_fen: Optional[Fen] = None  # type: ignore[valid-type]
     insured: Optional[StrictBool] = None
-    declared_value_fen: Optional[int] = None
+    declared_value_fen: Optional[Fen] = None  # type: ignore[valid-type]

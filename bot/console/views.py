@@ -7,21 +7,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.backend.clock import iso, utcnow
-from bot.backend.privacy import mask_phone, mask_text
+from bot.backend.public import iso, utcnow
 from bot.console.models import Agent, Handoff, HandoffMessage
 from bot.console.routing import position
+from bot.pii import mask_text
+from bot.vocabulary.handoff_reasons import text_of
+from bot.vocabulary.phones import mask_phone
 
-REASON_TEXT = {
-    "asked_for_human": "顾客要求人工",
-    "not_understood_twice": "连续两次没听懂",
-    "angry_customer": "顾客情绪激动",
-    "claim_over_limit": "理赔金额超出自动处理上限",
-    "backend_down": "系统故障",
-    "manager_requested": "重点客户找客户经理",
-    "complaint": "投诉",
-    "claim": "理赔",
-}
 STATUS_TEXT = {"waiting": "排队中", "active": "服务中", "ended": "已结束", "cancelled": "已取消"}
 _PHONE_SLOTS = ("phone", "complaint_phone", "claim_phone", "sender_phone", "customer_checked_phone")
 
@@ -42,7 +34,7 @@ def summary(session: Session, handoff: Handoff, agent_names: dict[int, str] | No
         "conversation_id": handoff.conversation_id,
         "channel": handoff.channel,
         "reason": handoff.reason,
-        "reason_text": REASON_TEXT.get(handoff.reason, handoff.reason),
+        "reason_text": text_of(handoff.reason),
         "team": handoff.team_code,
         "status": handoff.status,
         "status_text": STATUS_TEXT.get(handoff.status, handoff.status),

@@ -3,83 +3,28 @@
 DOMAIN.md: the assistant hands off when the customer is angry. Anger is not an intent (an angry customer is
 still tracking a parcel or filing a complaint), so it is scored beside intent classification and changes
 no intent: insults, exasperation, threats to escalate (邮政局, 12305, 315, 律师), shouting and angry emoji,
-weighted in `anger_lexicon.yml`. The dialogue reads the entity (bot/policies/angry_handoff.py) and maps it
-to the `mood` slot. The lexicon is read from the repository at start-up, so editing it needs no retraining.
+scored by the shared lexicon (bot/vocabulary/anger.py). The dialogue reads the entity
+(bot/policies/angry_handoff.py) and maps it to the `mood` slot. The lexicon is read from the repository at
+start-up, so editing it needs no retraining.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.component_base import ChineseNluComponent
-from bot.nlu.script_normalizer import simplify_keeping_offsets
+from bot.vocabulary.anger import lexicon, score_anger
 
-LEXICON_FILE = Path(__file__).with_name("anger_lexicon.yml")
 MOOD_ENTITY = "mood"
 ANGRY = "angry"
 EXTRACTOR = "AngerDetector"
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Cue:
-    category: str
-    weight: int
-    start: int
-    end: int
-    text: str
-
-
-@dataclass(frozen=True)
-class AngerScore:
-    score: int
-    threshold: int
-    cues: tuple[Cue, ...]
-
-    @property
-    def angry(self) -> bool:
-        return self.score >= self.threshold
-
-
-@dataclass(frozen=True)
-class _Pattern:
-    category: str
-    weight: int
-    regex: re.Pattern[str]
-
-
-@cache
-def _lexicon(path: Path = LEXICON_FILE) -> tuple[int, tuple[_Pattern, ...]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    patterns = []
-    for category, spec in data["categories"].items():
-        for pattern in spec["patterns"]:
-            patterns.append(_Pattern(category, int(spec["weight"]), re.compile(pattern, re.IGNORECASE)))
-    return int(data["threshold"]), tuple(patterns)
-
-
-def score_anger(text: str) -> AngerScore:
-    """The anger score of a customer message in either script; cue offsets point into `text` itself."""
-    threshold, patterns = _lexicon()
-    # Same length as text, so a cue's span is also its place in what the customer typed.
-    simplified = simplify_keeping_offsets(text or "")
-    cues = []
-    for pattern in patterns:
-        found = pattern.regex.search(simplified)
-        if found:  # each pattern counts once: "垃圾！垃圾！" is one insult, not two
-            cues.append(Cue(pattern.category, pattern.weight, found.start(), found.end(), text[found.start():found.end()]))
-    return AngerScore(sum(cue.weight for cue in cues), threshold, tuple(cues))
 
 
 def mood_entity(text: str) -> dict[str, Any] | None:
@@ -104,7 +49,7 @@ class AngerDetector(ChineseNluComponent):
 
     def __init__(self, config: dict[str, Any] | None = None) -> None:
         super().__init__(config)
-        _lexicon()  # a broken lexicon fails at start-up, not on a customer's message
+        lexicon()  # a broken lexicon fails at start-up, not on a customer's message
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

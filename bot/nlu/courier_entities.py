@@ -15,11 +15,11 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.geography import normalize_place
 from bot.nlu.component_base import ChineseNluComponent
 from bot.nlu.entity_rules import extract_rule_entities
 from bot.nlu.places import find_cities
-from bot.nlu.script_normalizer import simplify_keeping_offsets
+from bot.vocabulary.geography import normalize_place
+from bot.vocabulary.script import simplify_keeping_offsets
 
 RULE_ENTITY_TYPES = frozenset(
     {"tracking_number", "phone", "weight", "dimensions", "complaint_id", "claim_id", "amount", "city"}

@@ -11,7 +11,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from bot.nlu.numbers import CN_NUMERAL_CHARS, format_number, parse_number
+from bot.vocabulary import phones, ticket_numbers, tracking_numbers
+from bot.vocabulary.numerals import CN_NUMERAL_CHARS, format_number, parse_number, weights_in
 
 
 @dataclass(frozen=True)
@@ -32,23 +33,19 @@ _CN_NUM = f"[{CN_NUMERAL_CHARS}]+"
 _AR_NUM = r"\d+(?:\.\d+)?"
 _NUM = f"(?:{_AR_NUM}|{_CN_NUM})"
 
-_COMPLAINT_ID = re.compile(_NOT_ALNUM_BEFORE + r"(CP\d{11,12})" + _NOT_DIGIT_AFTER, re.I)
-_CLAIM_ID = re.compile(_NOT_ALNUM_BEFORE + r"(CL\d{11,12})" + _NOT_DIGIT_AFTER, re.I)
+_COMPLAINT_ID = ticket_numbers.in_text(ticket_numbers.COMPLAINT, ticket_numbers.LOOSE_BODY)
+_CLAIM_ID = ticket_numbers.in_text(ticket_numbers.CLAIM, ticket_numbers.LOOSE_BODY)
 # Digits may come in space- or dash-separated groups of three or more ("SF 1234 5678 9012").
 _TRACKING_PREFIXED = re.compile(
     _NOT_ALNUM_BEFORE + r"(JDV|EMS|[A-Z]{2})[\s-]?(\d+(?:[\s-]\d{3,})*)" + _NOT_DIGIT_AFTER, re.I,
 )
-# Digit counts per carrier prefix; other two-letter prefixes accept 10–15.
-_TRACKING_DIGITS = {"ZT": (12, 12), "SF": (12, 13), "JD": (10, 13), "JDV": (10, 13), "YT": (13, 13)}
+# Digit counts per carrier prefix (bot/vocabulary/tracking_numbers.py); other two-letter prefixes are taken with
+# 10–15 digits, so that the tracking flow can tell the customer the format is wrong.
+_OTHER_PREFIX_DIGITS = (10, 15)
 # Unprefixed: 12–15 digits, written whole or read out in groups of four ("7734 5521 8890 12"); a phone's
 # 3-4-4 grouping never matches the grouped form.
 _TRACKING_BARE = re.compile(
     r"(?<![A-Za-z0-9])(\d{12,15}|\d{4}(?:[\s-]\d{4}){2}(?:[\s-]\d{1,3})?)(?![0-9])"
-)
-_PHONE = re.compile(r"(?<![0-9])(?:\+?86[\s-]?)?(1[3-9]\d(?:[\s-]?\d){8})(?![0-9])")
-_WEIGHT = re.compile(
-    rf"({_NUM}|半)\s*(公斤|千克|kgs?|斤|克|g)(半)?(?![a-zA-Z])",
-    re.I,
 )
 _SIZE_NUM = rf"({_AR_NUM})(?:\s*(?:cm|厘米|公分))?"
 _DIMENSIONS_X = re.compile(
@@ -77,7 +74,6 @@ _AMOUNT_CUED = re.compile(
     re.I,
 )
 _MULTIPLIERS = {"万": 10000, "w": 10000, "W": 10000, "千": 1000, "k": 1000, "K": 1000}
-_KG_PER_UNIT = {"公斤": 1.0, "千克": 1.0, "kg": 1.0, "kgs": 1.0, "斤": 0.5, "克": 0.001, "g": 0.001}
 
 
 def _digits_only(text: str) -> str:
@@ -92,7 +88,7 @@ def _ids(text: str) -> Iterator[RuleEntity]:
 
 def _tracking_digits(prefix: str, digits: str) -> str | None:
     """The digits that make a valid number for this prefix: all groups, else the first group alone."""
-    low, high = _TRACKING_DIGITS.get(prefix, (10, 15))
+    low, high = tracking_numbers.CARRIER_DIGITS.get(prefix, _OTHER_PREFIX_DIGITS)
     joined = _digits_only(digits)
     if low <= len(joined) <= high:
         return digits
@@ -103,7 +99,7 @@ def _tracking_digits(prefix: str, digits: str) -> str | None:
 def _tracking_numbers(text: str) -> Iterator[RuleEntity]:
     for match in _TRACKING_PREFIXED.finditer(text):
         prefix = match.group(1).upper()
-        if prefix in ("CP", "CL"):
+        if prefix in ticket_numbers.PREFIXES:
             continue
         digits = _tracking_digits(prefix, match.group(2))
         if digits is None:
@@ -116,20 +112,13 @@ def _tracking_numbers(text: str) -> Iterator[RuleEntity]:
 
 
 def _phones(text: str) -> Iterator[RuleEntity]:
-    for match in _PHONE.finditer(text):
-        yield RuleEntity("phone", match.start(1), match.end(1), _digits_only(match.group(1)), 80)
+    for start, end, digits in phones.mobiles_in(text):
+        yield RuleEntity("phone", start, end, digits, 80)
 
 
 def _weights(text: str) -> Iterator[RuleEntity]:
-    for match in _WEIGHT.finditer(text):
-        number, unit, extra_half = match.group(1), match.group(2).lower(), match.group(3)
-        value = parse_number(number)
-        if value is None:
-            continue
-        if extra_half:
-            value += 0.5  # 一斤半 = 1.5 斤
-        kg = value * _KG_PER_UNIT[unit]
-        yield RuleEntity("weight", match.start(), match.end(), format_number(kg), 60)
+    for start, end, kg in weights_in(text):  # 一斤半 = 0.75 kg
+        yield RuleEntity("weight", start, end, format_number(float(kg)), 60)
 
 
 def _dimensions(text: str) -> Iterator[RuleEntity]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.script import detect_script, to_simplified
+from bot.vocabulary.script import detect_script, to_simplified
 
 FAQ = "faq"
 EntityKey = tuple[str, str, str]
@@ -226,7 +226,7 @@ def print_report(report: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bot.nlu.evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="models/courier.tar.gz")
     parser.add_argument("--data", default="tests/nlu")
     parser.add_argument("--training-data", default="data/nlu", help="checked for held-out sentences (a leak)")

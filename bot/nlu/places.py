@@ -1,7 +1,7 @@
 """City mentions in free text, with their role (origin or destination) from the words around them.
 
 Matching uses a spaCy PhraseMatcher over a blank `zh` pipeline (one token per character, no model
-download) built from the gazetteer in bot.geography. Roles come from cue words: 从/由 X → origin,
+download) built from the gazetteer in bot.vocabulary.geography. Roles come from cue words: 从/由 X → origin,
 到/寄/往/至 Y → destination, X 到/寄/发 … → origin; two cities without cues read as "X → Y".
 """
 
@@ -14,7 +14,7 @@ import spacy
 from spacy.matcher import PhraseMatcher
 from spacy.util import filter_spans
 
-from bot import geography
+from bot.vocabulary import geography
 
 ORIGIN, DESTINATION = "origin", "destination"
 

@@ -4,6 +4,10 @@ The model is trained mostly on Simplified data; converting at the door lets it u
 as 可以寄充电宝吗. Conversion is character for character, so entity offsets in training data and in
 the parse output still point at the right characters. The script the customer used is put in the parse
 output ("script") so replies can be given in the same script.
+
+Lone surrogates and control characters become spaces here (same offsets): the channels already drop them,
+but Rasa's /model/parse and any other caller reach the pipeline directly, and later steps (OpenCC, jieba,
+the tracker store) must never see an unencodable character.
 """
 
 from __future__ import annotations
@@ -14,22 +18,11 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.component_base import ChineseNluComponent
-from bot.script import detect_script, to_simplified
+from bot.text_hygiene import blank_unsafe, has_unsafe
+from bot.vocabulary.script import detect_script, simplify_keeping_offsets, to_simplified
 
 SCRIPT = "script"
 ORIGINAL_TEXT = "original_text"
-
-
-def simplify_keeping_offsets(text: str) -> str:
-    """Simplified form of text with the same length (per-character fallback when phrases change length)."""
-    converted = to_simplified(text)
-    if len(converted) == len(text):
-        return converted
-    chars = []
-    for char in text:
-        simple = to_simplified(char)
-        chars.append(simple if len(simple) == 1 else char)
-    return "".join(chars)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
@@ -51,6 +44,9 @@ class ScriptNormalizer(ChineseNluComponent):
         text = message.get(TEXT)
         if not isinstance(text, str) or not text:
             return
+        if has_unsafe(text):
+            text = blank_unsafe(text)
+            message.set(TEXT, text)
         script = detect_script(text)
         if for_output:
             message.set(SCRIPT, script, add_to_output=True)

@@ -21,16 +21,16 @@
   var chips = document.getElementById("chips");
   var newChatButton = document.getElementById("new-chat");
 
-  // Where Rasa listens: ?rasa=http://host:port, else window.COURIER_CHAT_CONFIG.rasaUrl, else this host:5005.
+  // Where Rasa listens, as the server says (config.js): never from this page's own URL, or a link could
+  // point the page at a stranger's server.
   function rasaUrl() {
-    var fromQuery = new URLSearchParams(window.location.search).get("rasa");
-    var configured = window.COURIER_CHAT_CONFIG && window.COURIER_CHAT_CONFIG.rasaUrl;
-    var candidate = fromQuery || configured;
-    if (candidate && /^https?:\/\/[^\s/]+(\/.*)?$/i.test(candidate)) {
-      return candidate.replace(/\/+$/, "");
+    var config = window.COURIER_CHAT_CONFIG || {};
+    if (config.rasaUrl && /^https?:\/\/[^\s/]+(\/.*)?$/i.test(config.rasaUrl)) {
+      return config.rasaUrl.replace(/\/+$/, "");
     }
+    var port = /^\d+$/.test(String(config.rasaPort)) ? String(config.rasaPort) : "5005";
     var host = window.location.hostname || "localhost";
-    return window.location.protocol.replace(/^file:$/, "http:") + "//" + host + ":5005";
+    return window.location.protocol.replace(/^file:$/, "http:") + "//" + host + ":" + port;
   }
 
   function storedSessionId() {

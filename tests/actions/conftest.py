@@ -19,7 +19,9 @@ from typing import Any
 import pytest
 import requests
 
-from actions.backend_client import BackendClient, set_client
+from actions.deferred_writes import set_outbox
+from bot.clients.backend import BackendClient, set_client
+from bot.outbox import Outbox
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,6 +63,16 @@ def backend_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
         log.close()
+
+
+@pytest.fixture(autouse=True)
+def outbox(tmp_path: Path) -> Iterator[Outbox]:
+    """Each test's own outbox file (actions keep confirmed writes there when the backend is down)."""
+    box = Outbox(f"sqlite:///{tmp_path / 'outbox.db'}")
+    set_outbox(box)
+    yield box
+    set_outbox(None)
+    box.dispose()
 
 
 @pytest.fixture

@@ -1,13 +1,18 @@
-"""The backend client against the real backend app: typed errors, idempotent retries, masking, down backend."""
+"""The backend client (bot/clients/backend.py) against the real backend app: typed errors, idempotent retries,
+masking, down backend."""
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from actions.backend_client import (
+from bot.backend.seed import DEMO_PARCELS
+from bot.clients.backend import (
     BackendClient,
     BackendUnavailable,
     InvalidInput,
@@ -15,7 +20,6 @@ from actions.backend_client import (
     VerificationFailed,
     idempotency_key,
 )
-from bot.backend.seed import DEMO_PARCELS
 
 IN_TRANSIT = next(p for p in DEMO_PARCELS if p.status == "in_transit")
 
@@ -81,19 +85,63 @@ def test_down_backend_raises_after_bounded_retries(dead_client: BackendClient) -
     assert time.monotonic() - started < 5
 
 
-def test_post_without_key_is_not_retried(dead_client: BackendClient, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.WARNING, logger="actions.backend_client")
+@pytest.fixture
+def overloaded() -> Iterator[tuple[str, list[str]]]:
+    """A server that answers every request 503 (an overloaded backend behind a gateway) and counts them."""
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            seen.append(self.command)
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_POST = _answer  # noqa: N815 - http.server naming
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    server.shutdown()
+
+
+def test_only_idempotent_calls_are_retried(overloaded: tuple[str, list[str]]) -> None:
+    url, seen = overloaded
+    client = BackendClient(base_url=url, retries=2, backoff_s=0.01)
+    with pytest.raises(BackendUnavailable) as down:
+        client.create_pickup(pickup_body())
+    assert down.value.code == "unavailable" and seen == ["POST"]  # no key: a repeat could book twice
+    seen.clear()
+    with pytest.raises(BackendUnavailable):
+        client.create_pickup(pickup_body(), idempotency_key("c", "pickup", pickup_body()))
+    assert seen == ["POST"] * 3  # 1 + BACKEND_RETRIES: the backend replays a repeated key
+    seen.clear()
+    with pytest.raises(BackendUnavailable):
+        client.get_parcel(IN_TRANSIT.number)
+    assert seen == ["GET"] * 3
+    seen.clear()
+    with pytest.raises(BackendUnavailable):
+        client.open_handoff({"conversation_id": "c"})
+    assert seen == ["POST"]
+
+
+def test_post_without_key_is_not_retried_when_down(dead_client: BackendClient,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="bot.clients.backend")
+    started = time.monotonic()
     with pytest.raises(BackendUnavailable):
         dead_client.create_pickup(pickup_body())
-    assert len([r for r in caplog.records if "failed" in r.getMessage()]) == 1
-    caplog.clear()
-    with pytest.raises(BackendUnavailable):
-        dead_client.create_pickup(pickup_body(), idempotency_key("c", "pickup", pickup_body()))
-    assert len([r for r in caplog.records if "failed" in r.getMessage()]) == 2  # 1 + 1 retry
+    assert [r.getMessage() for r in caplog.records if "failed" in r.getMessage()] == [
+        "backend POST /api/v1/pickups failed: ConnectionError"]
+    assert time.monotonic() - started < 2
 
 
 def test_phones_are_masked_in_logs(dead_client: BackendClient, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG, logger="actions.backend_client")
+    caplog.set_level(logging.DEBUG, logger="bot.clients.backend")
     with pytest.raises(BackendUnavailable):
         dead_client.list_complaints("13812345678")
     with pytest.raises(BackendUnavailable):

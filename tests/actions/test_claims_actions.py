@@ -10,7 +10,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from actions.backend_client import BackendClient
 from actions.claims import (
     ActionAskClaimConfirmed,
     ActionClaimStatus,
@@ -20,6 +19,8 @@ from actions.claims import (
     parse_yuan_to_fen,
     type_from_text,
 )
+from bot.clients.backend import BackendClient
+from bot.settings import get_settings
 from tests.actions.action_helpers import DOMAIN, make_tracker, run, slot_events, texts, user
 
 # A 1×1 PNG: the smallest real photo the backend accepts.
@@ -32,6 +33,15 @@ UNINSURED = {
     "claim_amount": 30000, "claim_description": "外箱压坏，杯子碎了", "claim_phone": "13600001234",
     "claim_evidence": "done",
 }
+
+
+@pytest.fixture(autouse=True)
+def local_photos(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # The test photos are served on this machine, where the action server fetches nothing by default.
+    monkeypatch.setenv("PHOTO_FETCH_ALLOW_PRIVATE", "1")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +138,7 @@ def test_an_uninsured_damage_claim_gets_the_freight_cap_and_the_photo(client: Ba
     assert number.startswith("CL") and number in shown
     assert "运费的 3 倍" in shown and "1 张照片" in shown and "3 个工作日" in shown
     assert slots["rating_due"] is True
-    stored = api("GET", f"/api/v1/claims/{number}").json()
+    stored = api("GET", f"/api/v1/claims/{number}", headers=_as("cl-unit-1")).json()
     assert stored["claim_type"] == "damage" and stored["insured"] is False
     assert stored["cap_rule"] == "uninsured_freight_multiple" and stored["evidence_count"] == 1
     assert stored["needs_manual_review"] is False
@@ -140,7 +150,7 @@ def test_a_claim_over_the_limit_goes_to_a_specialist_and_is_recorded(client: Bac
     shown, slots = _submit("cl-unit-review", insured)
     assert "理赔专员亲自审核" in shown and "¥2000.00" in shown and "138****5678" in shown
     assert "正在为您转接" not in shown
-    stored = api("GET", f"/api/v1/claims/{slots['last_claim_number']}").json()
+    stored = api("GET", f"/api/v1/claims/{slots['last_claim_number']}", headers=_as("cl-unit-review")).json()
     assert stored["needs_manual_review"] is True and stored["compensation_cap_fen"] == 500000
     kpi = api("GET", "/api/v1/reports/kpi").json()
     assert kpi["handoffs_by_reason"].get("claim_over_limit", 0) >= 1
@@ -151,33 +161,70 @@ def test_a_delay_claim_waives_the_freight(client: BackendClient, api) -> None:
              "claim_description": "晚了三天", "claim_phone": "13511112222"}
     shown, slots = _submit("cl-unit-delay", delay)
     assert "免除运费" in shown
-    stored = api("GET", f"/api/v1/claims/{slots['last_claim_number']}").json()
+    stored = api("GET", f"/api/v1/claims/{slots['last_claim_number']}", headers=_as("cl-unit-delay")).json()
     assert stored["cap_rule"] == "delay_freight_waived"
 
 
-def test_backend_down_keeps_the_claim(dead_client) -> None:
+def test_backend_down_keeps_the_claim(dead_client, outbox) -> None:
     shown, slots = _submit("cl-unit-down", UNINSURED)
-    assert "已为您保留" in shown and slots["claim_pending"]["payload"]["claim_type"] == "damage"
+    assert "自动为您提交" in shown and slots["claim_pending"]["payload"]["claim_type"] == "damage"
+    [kept] = outbox.claim()
+    assert kept.key == slots["claim_pending"]["key"] and kept.payload["body"]["claim_type"] == "damage"
     assert slots["rating_due"] is False
+
+
+def _as(sender: str) -> dict[str, str]:
+    return {"X-Conversation-Id": sender}  # the chat that filed a claim sees its details
+
+
+def _chat() -> str:
+    return f"cl-chat-{uuid.uuid4().hex[:10]}"
 
 
 def test_status_shows_the_payout_date_once_approved(client: BackendClient, api) -> None:
     _, slots = _submit("cl-unit-status", {**UNINSURED, "claim_phone": "13677778888"})
     number = slots["last_claim_number"]
-    shown = texts(run(ActionClaimStatus(), make_tracker(slots={"claim_lookup": number}))[0])
+    shown = texts(run(ActionClaimStatus(), make_tracker(slots={"claim_lookup": number}, sender="cl-unit-status"))[0])
     assert number in shown and "已受理" in shown and "最高可赔" in shown
     api("POST", f"/api/v1/claims/{number}/decision", json={"approved": True, "approved_amount_fen": 9000})
-    shown = texts(run(ActionClaimStatus(), make_tracker(slots={"claim_lookup": number}))[0])
+    shown = texts(run(ActionClaimStatus(), make_tracker(slots={"claim_lookup": number}, sender="cl-unit-status"))[0])
     assert "¥90.00" in shown and "前完成赔付" in shown and "周" in shown
-    shown = texts(run(ActionClaimStatus(), make_tracker(slots={"claim_lookup": "CL19990101001"}))[0])
+    shown = texts(run(ActionClaimStatus(), make_tracker(slots={"claim_lookup": "CL731055281901"},
+                                                        sender=_chat()))[0])
     assert "没有查到" in shown
 
 
-def _lookup_turn(history: list, slots: dict, text: str) -> tuple[str, dict]:
+@pytest.mark.security
+def test_a_claim_number_from_another_chat_shows_no_amount_until_the_phone_digits(client: BackendClient,
+                                                                                api) -> None:
+    phone = "1981" + f"{uuid.uuid4().int % 10**7:07d}"
+    _, slots = _submit(_chat(), {**UNINSURED, "claim_phone": phone})
+    number = slots["last_claim_number"]
+    api("POST", f"/api/v1/claims/{number}/decision", json={"approved": True, "approved_amount_fen": 9000})
+    history: list = []
+    form_slots: dict = {}
+    sender = _chat()
+    shown, found = _lookup_turn(history, form_slots, f"理赔单{number}到哪一步了", sender)
+    assert number in shown and "已核准" in shown and "手机号的后 4 位" in shown, shown
+    assert "¥" not in shown and "赔付" not in shown.replace("已核准，待付款", "") and "破损" not in shown
+    assert found["claim_lookup"] is None
+    shown, found = _lookup_turn(history, form_slots, phone[-4:], sender)
+    assert "¥90.00" in shown and "前完成赔付" in shown and found["claim_lookup"] == "answered"
+    # In the chat that filed it, "理赔到哪了" finds the claim it was given and needs nothing more.
+    filed_in = _chat()
+    _, slots = _submit(filed_in, {**UNINSURED, "claim_phone": phone})
+    own = make_tracker(slots={"requested_slot": None, "last_claim_number": slots["last_claim_number"]},
+                       latest=user("理赔到哪了", "claim_status"), active_loop="claim_status_form", sender=filed_in)
+    messages, events = run(ValidateClaimStatusForm(), own)
+    assert "最高可赔" in texts(messages) and "后 4 位" not in texts(messages)
+    assert slot_events(events)["claim_lookup"] == "answered"
+
+
+def _lookup_turn(history: list, slots: dict, text: str, sender: str = "cl-lookup") -> tuple[str, dict]:
     """One answer to the claim-status form; the bot's messages (with their metadata) join the history."""
     latest = user(text)
     tracker = make_tracker(events=list(history), slots={"requested_slot": "claim_lookup", **slots}, latest=latest,
-                           active_loop="claim_status_form")
+                           active_loop="claim_status_form", sender=sender)
     messages, events = run(ValidateClaimStatusForm(), tracker)
     history.append(latest)
     history += [{"event": "bot", "text": m.get("text"),
@@ -201,9 +248,7 @@ def test_status_by_phone_needs_the_tracking_numbers_last_digits(client: BackendC
     shown, found = _lookup_turn(history, form_slots, "0005")
     assert "没有对上" in shown and found["claim_lookup"] is None
     shown, found = _lookup_turn(history, form_slots, "0002")  # ZT100000000002
-    assert found["claim_lookup"] == number
-    shown = texts(run(ActionClaimStatus(), make_tracker(slots={"claim_lookup": number}))[0])
-    assert number in shown and "已受理" in shown
+    assert found["claim_lookup"] == "answered" and number in shown and "已受理" in shown
 
 
 def test_a_photo_sent_before_it_was_asked_for_is_kept_and_the_question_repeated() -> None:
@@ -216,8 +261,8 @@ def test_a_photo_sent_before_it_was_asked_for_is_kept_and_the_question_repeated(
 def test_a_later_photo_goes_to_the_last_claim_and_a_kept_claim_is_filed_on_the_next_turn(
     dead_client, backend_url: str, api, photo_url: str
 ) -> None:
-    from actions.backend_client import set_client
     from actions.every_turn import ActionValidateSlotMappings
+    from bot.clients.backend import set_client
 
     _, slots = _submit("cl-unit-later", {**UNINSURED, "claim_phone": "13688889999"})
     pending = slots["claim_pending"]
@@ -233,4 +278,4 @@ def test_a_later_photo_goes_to_the_last_claim_and_a_kept_claim_is_filed_on_the_n
     tracker = make_tracker(slots={"last_claim_number": number}, latest=photo, sender="cl-unit-later")
     messages, _ = run(ActionValidateSlotMappings(), tracker)
     assert f"照片已补充到理赔单 {number}" in texts(messages)
-    assert api("GET", f"/api/v1/claims/{number}").json()["evidence_count"] == 1
+    assert api("GET", f"/api/v1/claims/{number}", headers=_as("cl-unit-later")).json()["evidence_count"] == 1

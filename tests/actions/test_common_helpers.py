@@ -1,10 +1,10 @@
-"""Money, phones and form-answer parsing shared by the flows."""
+"""Money and form-answer parsing shared by the flows (phones: tests/vocabulary/test_phones.py)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from actions.common import format_fen, mask_phone, mask_phones_in_text, normalise_phone
+from actions.common import format_fen
 from actions.forms_common import cities_in_text, looks_like_question, parse_dimensions, parse_weight_kg
 
 
@@ -13,13 +13,6 @@ def test_money_is_shown_in_yuan_with_two_decimals() -> None:
     assert format_fen(8800) == "¥88.00"
     assert format_fen(5) == "¥0.05"
     assert format_fen(None) == "—"
-
-
-def test_phones_are_masked() -> None:
-    assert mask_phone("13812345678") == "138****5678"
-    assert mask_phones_in_text("call 13812345678 or 13900001111") == "call 138****5678 or 139****1111"
-    assert normalise_phone("+86 138-1234-5678") == "13812345678"
-    assert normalise_phone("12345") is None
 
 
 def test_form_answers_are_parsed() -> None:

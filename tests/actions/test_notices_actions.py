@@ -6,8 +6,8 @@ from typing import Any
 
 import requests
 
-from actions.backend_client import BackendClient
 from actions.notices import ActionParcelUpdateNotice, ActionSubscribeUpdates
+from bot.clients.backend import BackendClient
 from bot.settings import get_settings
 from tests.actions.action_helpers import entity, make_tracker, run, slot_events, texts, user
 

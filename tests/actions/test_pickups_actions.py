@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from actions.backend_client import BackendClient
 from actions.pickups import ActionAskPickupConfirmed, ActionBookPickup, ValidatePickupForm
+from bot.clients.backend import BackendClient
 from tests.actions.action_helpers import entity, make_tracker, run, slot_events, texts, user
 
 FILLED = {

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from actions.backend_client import BackendClient
 from actions.every_turn import ActionValidateSlotMappings
 from actions.satisfaction import ActionSaveRating, ValidateRatingForm, score_from_text
+from bot.clients.backend import BackendClient
 from tests.actions.action_helpers import make_tracker, run, slot_events, texts, user
 
 
@@ -56,7 +56,7 @@ def test_backend_down_keeps_the_rating_for_the_next_turn(dead_client, backend_ur
     pending = slot_events(events)["rating_pending"]
     assert "感谢" in texts(messages) and pending["payload"]["score"] == 5
 
-    from actions.backend_client import set_client
+    from bot.clients.backend import set_client
 
     set_client(BackendClient(base_url=backend_url))
     later = make_tracker(slots={"rating_pending": pending}, latest=user("好的", "affirm"), sender="rating-down")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import requests
 
-from actions.backend_client import BackendClient
 from actions.tracking import ActionTrackParcel, ActionVerifyParcel, ValidateTrackingForm, tracking_numbers_in
 from bot.backend.seed import DEMO_PARCELS
+from bot.clients.backend import BackendClient
 from tests.actions.action_helpers import entity, make_tracker, run, slot_events, texts, user
 
 BY_STATUS = {p.status: p for p in reversed(DEMO_PARCELS)}  # the first demo parcel of each status

@@ -25,6 +25,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "test-backend-key"
+# A DATABASE_URL chooses the production profile, which refuses to start with the demo secrets.
+PRODUCTION_TEST_SECRETS = {"POD_LINK_SECRET": "test-pod-link-secret", "RASA_API_TOKEN": "test-rasa-api-token",
+                           "CONSOLE_DEMO_PASSWORD": "test-console-password"}
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 
 
@@ -128,7 +131,7 @@ def start_backend(var_dir: Path, database_url: str, extra_env: dict[str, str] | 
     port = _free_port()
     env = {**os.environ, "COURIER_VAR_DIR": str(var_dir), "BACKEND_PORT": str(port), "BACKEND_HOST": "127.0.0.1",
            "BACKEND_API_KEY": API_KEY, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1",
-           "RASA_URL": rasa_url, "PARCEL_NOTICE_POLL_S": "0.2", **(extra_env or {})}
+           "RASA_URL": rasa_url, "PARCEL_NOTICE_POLL_S": "0.2", **PRODUCTION_TEST_SECRETS, **(extra_env or {})}
     var_dir.mkdir(parents=True, exist_ok=True)
     log_path = var_dir / "backend.log"
     log = log_path.open("w")

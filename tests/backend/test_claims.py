@@ -1,14 +1,19 @@
 """Claims: compensation caps by DOMAIN.md, manual review above the limit, evidence checks, payout in 3
-working days, payment."""
+working days, payment; a claim number alone shows only the stage, never amounts or dates."""
 
 from __future__ import annotations
 
 import io
+import re
+import uuid
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
+from sqlalchemy import create_engine, text
+
+from bot.vocabulary.ticket_numbers import check_digit
 
 from .conftest import ROOT
 from .helpers import assert_error
@@ -21,10 +26,65 @@ WEBP = b"RIFF\x10\x00\x00\x00WEBPVP8 " + b"\x00" * 32
 
 def _claim(backend, **overrides):
     body = {"tracking_number": "ZT100000000002", "claim_type": "damage", "insured": False, "freight_fen": 1500,
-            "description": "外箱压坏，里面的杯子碎了", "contact_phone": PHONE, **overrides}
+            "description": "外箱压坏，里面的杯子碎了", "contact_phone": PHONE, "conversation_id": _chat(),
+            **overrides}
     response = backend.post("/claims", json=body)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def _chat() -> str:
+    return f"chat-{uuid.uuid4().hex[:12]}"
+
+
+def _rows(backend, query, **params):
+    url = backend.database if backend.database != "sqlite" else f"sqlite:///{backend.var_dir / 'courier.db'}"
+    engine = create_engine(url, future=True)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text(query), params).all()
+    finally:
+        engine.dispose()
+
+
+def _full(backend, number):
+    """The details, as the chat that filed the claim sees them."""
+    [(filed_in,)] = _rows(backend, "SELECT conversation_id FROM claims WHERE number = :n", n=number)
+    return backend.get(f"/claims/{number}", headers={"X-Conversation-Id": filed_in}).json()
+
+
+@pytest.mark.security
+def test_claim_numbers_are_random_and_checked(backend):
+    numbers = [_claim(backend)["number"] for _ in range(8)]
+    assert len(set(numbers)) == len(numbers)
+    for number in numbers:
+        assert re.fullmatch(r"CL[3-9]\d{11}", number) and check_digit(number[2:-1]) == number[-1], number
+
+
+@pytest.mark.security
+def test_a_claim_number_alone_shows_no_amount_no_date_no_type(backend):
+    number = _claim(backend, claimed_amount_fen=3000, contact_phone="13400002468")["number"]
+    backend.post(f"/claims/{number}/decision", json={"approved": True})
+    stranger = {"X-Conversation-Id": _chat()}
+    shown = backend.get(f"/claims/{number}", headers=stranger)
+    assert shown.json() == {"number": number, "kind": "claim", "stage": "approved", "stage_text": "已核准，待付款",
+                            "details": False, "proof": "contact_phone_last4"}
+    for secret in ("3000", "4500", "payout", "damage", "2468", "ZT100000000002"):
+        assert secret not in shown.text
+    assert_error(backend.post(f"/claims/{number}/verify", json={"phone_last4": "2469"}, headers=stranger), 403,
+                 "verification_failed")
+    proved = backend.post(f"/claims/{number}/verify", json={"phone_last4": "2468"}, headers=stranger).json()
+    assert proved["details"] is True and proved["approved_amount_fen"] == 3000 and proved["payout_due_date"]
+
+
+@pytest.mark.security
+def test_old_dated_claim_numbers_still_resolve(backend):
+    [(number, phone, stage)] = _rows(backend, "SELECT number, contact_phone, stage FROM claims "
+                                              "WHERE number LIKE 'CL2%' AND stage = 'approved' LIMIT 1")
+    stranger = {"X-Conversation-Id": _chat()}
+    assert backend.get(f"/claims/{number}", headers=stranger).json()["stage"] == stage
+    proved = backend.post(f"/claims/{number}/verify", json={"phone_last4": phone[-4:]}, headers=stranger).json()
+    assert proved["approved_amount_fen"] and proved["payout_due_date"]
 
 
 def test_uninsured_cap_is_three_times_freight(backend):
@@ -111,7 +171,7 @@ def test_decision_sets_payout_date_and_payment(backend):
     assert date.fromisoformat(body["payout_due_date"]) == expected_payout(today)
     paid = backend.post(f"/claims/{number}/pay").json()
     assert paid["stage"] == "paid" and paid["paid_at"]
-    stages = [row["stage"] for row in backend.get(f"/claims/{number}").json()["history"]]
+    stages = [row["stage"] for row in _full(backend, number)["history"]]
     assert stages == ["submitted", "under_review", "approved", "paid"]
     assert_error(backend.post(f"/claims/{number}/decision", json={"approved": False}), 409)
 
@@ -126,7 +186,7 @@ def test_lookup_by_phone_and_number(backend):
     number = _claim(backend, contact_phone="13400008888")["number"]
     items = backend.get("/claims", params={"phone": "13400008888"}).json()["items"]
     assert [item["number"] for item in items] == [number]
-    assert_error(backend.get("/claims/CL19990101001"), 404, "claim_not_found")
+    assert_error(backend.get("/claims/CL731055281901"), 404, "claim_not_found")
 
 
 def test_count_by_phone_and_lookup_by_the_tracking_numbers_last_digits(backend):
@@ -139,7 +199,7 @@ def test_count_by_phone_and_lookup_by_the_tracking_numbers_last_digits(backend):
     assert backend.get("/claims/count", params={"phone": phone}).json() == {"total": 2, "open": 1}
     found = backend.get("/claims", params={"phone": phone, "tracking_last4": "0002"}).json()["items"]
     assert [item["number"] for item in found] == [first]
-    assert backend.get("/claims", params={"phone": phone, "tracking_last4": "0003"}).json() == {"items": []}
+    assert backend.get("/claims", params={"phone": phone, "tracking_last4": "0003"}).json()["items"] == []
     assert_error(backend.get("/claims", params={"phone": phone, "tracking_last4": "2"}), 422)
 
 
@@ -149,7 +209,7 @@ def test_evidence_images_accepted(backend, content, content_type):
     response = backend.post(f"/claims/{number}/evidence", files={"file": ("photo", io.BytesIO(content), content_type)})
     assert response.status_code == 201, response.text
     assert response.json()["evidence_id"]
-    assert backend.get(f"/claims/{number}").json()["evidence_count"] == 1
+    assert _full(backend, number)["evidence_count"] == 1
     stored = list((backend.var_dir / "evidence" / number).iterdir())
     assert len(stored) == 1 and stored[0].read_bytes() == content
 
@@ -168,4 +228,4 @@ def test_evidence_checks(backend):
     assert_error(backend.post(f"/claims/{number}/evidence", data={"nofile": "1"}), 422, "invalid_request")
     assert_error(backend.post("/claims/CL19990101001/evidence", files={"file": ("x", io.BytesIO(PNG), "image/png")}),
                  404, "claim_not_found")
-    assert backend.get(f"/claims/{number}").json()["evidence_count"] == 0
+    assert _full(backend, number)["evidence_count"] == 0

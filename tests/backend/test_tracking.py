@@ -138,9 +138,9 @@ def _signed(number: str, expires: int) -> str:
     import hashlib
     import hmac
 
-    from .conftest import API_KEY
+    from .conftest import PRODUCTION_TEST_SECRETS
 
-    secret = hashlib.sha256(b"courier-signed-links\x1f" + API_KEY.encode()).digest()
+    secret = PRODUCTION_TEST_SECRETS["POD_LINK_SECRET"].encode()  # the backend under test signs with POD_LINK_SECRET
     digest = hmac.new(secret, f"pod-photo\x1f{number}\x1f{expires}".encode(), hashlib.sha256).digest()
     return f"{expires}." + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 

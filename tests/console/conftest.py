@@ -69,6 +69,8 @@ def closed_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend
 
 def login(backend: Backend, username: str, password: str = PASSWORD) -> requests.Session:
     agent = requests.Session()
+    # What the console's pages send: their state-changing requests are refused without it (origin_guard.py).
+    agent.headers["Origin"] = backend.base_url
     reply = agent.post(f"{backend.base_url}/console/api/login", json={"username": username, "password": password},
                        timeout=15)
     assert reply.status_code == 200, reply.text

@@ -1,5 +1,5 @@
 """Which address a console login counts against: requests go through the ASGI stack uvicorn builds from
-`python -m bot.backend`'s options (bot/backend/__main__.py) into bot/console/client_address.py, as a real
+the web process's options (bot/web_app/__main__.py) into bot/console/client_address.py, as a real
 server would hand them over."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import pytest
 import uvicorn
 from starlette.requests import Request
 
-from bot.backend.__main__ import server_options
 from bot.console.client_address import client_address
 from bot.settings import get_settings
+from bot.web_app.__main__ import server_options
 
 
 def address_seen(peer: tuple[str, int] | None, forwarded_for: str | None = None) -> str | None:

@@ -22,7 +22,7 @@ def test_every_console_api_route_refuses_without_a_session(desk_backend) -> None
     for method, path in API_ROUTES:
         for cookies in ({}, {"courier_console": "forged-token"}):
             reply = requests.request(method, desk_backend.base_url + path, json={"text": "hi"}, cookies=cookies,
-                                     timeout=15)
+                                     headers={"Origin": desk_backend.base_url}, timeout=15)
             assert reply.status_code == 401, (method, path, reply.status_code)
             assert reply.json()["detail"]["code"] == "login_required"
 
@@ -49,7 +49,7 @@ def test_login_sets_a_safe_cookie_and_logout_ends_the_session(desk_backend) -> N
     cookie = next(c for c in agent.cookies if c.name == "courier_console")
     assert cookie.path == "/console" and cookie.has_nonstandard_attr("HttpOnly")
     raw = requests.post(f"{desk_backend.base_url}/console/api/login", json={"username": "li", "password": PASSWORD},
-                        timeout=15).headers["set-cookie"]
+                        headers={"Origin": desk_backend.base_url}, timeout=15).headers["set-cookie"]
     assert "HttpOnly" in raw and "samesite=lax" in raw.lower()
     assert agent.get(f"{desk_backend.base_url}/console/api/me", timeout=15).json()["team"] == "general"
     token = cookie.value
@@ -61,7 +61,7 @@ def test_login_sets_a_safe_cookie_and_logout_ends_the_session(desk_backend) -> N
 def test_wrong_passwords_and_unknown_agents_are_refused_alike(desk_backend) -> None:
     for username, password in (("li", "wrong-password"), ("nobody", PASSWORD)):
         reply = requests.post(f"{desk_backend.base_url}/console/api/login", timeout=15,
-                              json={"username": username, "password": password})
+                              headers={"Origin": desk_backend.base_url}, json={"username": username, "password": password})
         assert reply.status_code == 401 and reply.json()["detail"]["code"] == "bad_credentials"
 
 

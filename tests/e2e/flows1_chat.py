@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 
 def slots_of(stack: Any, sender: str) -> dict[str, Any]:
     """The conversation's slots, from Rasa's HTTP API (enabled for local use)."""
-    reply = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=15)
+    reply = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", params=stack.rasa_auth, timeout=15)
     reply.raise_for_status()
     return reply.json()["slots"]
 

@@ -15,7 +15,7 @@ from typing import Any
 import requests
 from sqlalchemy import create_engine, text
 
-from bot.script import to_traditional
+from bot.vocabulary.script import to_traditional
 
 
 def tw(simplified: str) -> str:

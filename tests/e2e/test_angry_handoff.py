@@ -36,6 +36,7 @@ def complaints_desk(stack) -> requests.Session:
         input=DESK_PASSWORD + "\n", text=True, capture_output=True, cwd=ROOT, env=env, timeout=60)
     assert created.returncode == 0, created.stderr
     agent = requests.Session()
+    agent.headers["Origin"] = stack.backend_url  # as the console's pages send (bot/console/origin_guard.py)
     reply = agent.post(f"{stack.backend_url}/console/api/login",
                        json={"username": "qian-angry", "password": DESK_PASSWORD}, timeout=15)
     assert reply.status_code == 200, reply.text

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.e2e.flows2_chat import Backend, Chat, first, fresh_phone, tw
+from tests.e2e.ticket_views import filed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -52,11 +53,11 @@ def test_an_uninsured_damage_claim_with_a_photo(stack, photo_url: str) -> None:
     shown = chat.say("好了")
     assert "¥300.00" in shown and "1 张" in shown, chat.history()
     shown = chat.say("确认")
-    number = first(r"CL\d{11}", shown)
+    number = first(r"CL\d{12}", shown)
     assert "运费的 3 倍" in shown and "1 张照片" in shown and "3 个工作日" in shown, chat.history()
     chat.say("4分")
 
-    claim = backend.get(f"/claims/{number}")
+    claim = filed_in(chat, backend, f"/claims/{number}")
     assert claim["claim_type"] == "damage" and claim["insured"] is False
     assert claim["claimed_amount_fen"] == 30000 and claim["cap_rule"] == "uninsured_freight_multiple"
     assert claim["evidence_count"] == 1 and claim["needs_manual_review"] is False
@@ -75,11 +76,11 @@ def test_a_claim_above_the_limit_goes_to_a_specialist(stack) -> None:
     assert "照片" in shown, chat.history()
     assert "¥5000.00" in chat.say("没有照片"), chat.history()
     shown = chat.say("确认")
-    number = first(r"CL\d{11}", shown)
+    number = first(r"CL\d{12}", shown)
     assert "理赔专员亲自审核" in shown and "¥2000.00" in shown, chat.history()
     assert "正在为您转接" not in shown, chat.history()
 
-    claim = backend.get(f"/claims/{number}")
+    claim = filed_in(chat, backend, f"/claims/{number}")
     assert claim["needs_manual_review"] is True and claim["compensation_cap_fen"] == 500000
     assert claim["claim_type"] == "loss" and claim["declared_value_fen"] == 500000
     assert backend.kpi()["handoffs_by_reason"].get("claim_over_limit", 0) == before + 1
@@ -96,9 +97,9 @@ def test_a_traditional_delay_claim_asks_no_amount_and_waives_the_freight(stack) 
     shown = chat.say(phone)
     assert tw("请核对理赔信息") in shown and tw("照片") not in shown, chat.history()
     shown = chat.say("確認")
-    number = first(r"CL\d{11}", shown)
+    number = first(r"CL\d{12}", shown)
     assert tw("免除运费") in shown, chat.history()
-    claim = backend.get(f"/claims/{number}")
+    claim = filed_in(chat, backend, f"/claims/{number}")
     assert claim["claim_type"] == "delay" and claim["cap_rule"] == "delay_freight_waived"
 
 
@@ -116,8 +117,8 @@ def test_a_question_and_a_correction_while_claiming(stack) -> None:
     chat.say("没有")
     shown = chat.say("金额改成800")
     assert "¥800.00" in shown and "请核对" in shown, chat.history()
-    number = first(r"CL\d{11}", chat.say("确认"))
-    claim = backend.get(f"/claims/{number}")
+    number = first(r"CL\d{12}", chat.say("确认"))
+    claim = filed_in(chat, backend, f"/claims/{number}")
     assert claim["claim_type"] == "missing" and claim["claimed_amount_fen"] == 80000
 
 
@@ -135,9 +136,13 @@ def test_status_shows_the_payout_date_once_approved(stack) -> None:
     claim = backend.post("/claims", {"tracking_number": "ZT100000000002", "claim_type": "damage",
                                      "insured": False, "claimed_amount_fen": 5000,
                                      "description": "杯子碎了", "contact_phone": phone})
+    # The number alone from another chat: the stage; the details with the last 4 digits of the claim's phone.
     shown = chat.say(f"理赔单{claim['number']}怎么样了")
-    assert claim["number"] in shown and "已受理" in shown, chat.history()
+    assert claim["number"] in shown and "已受理" in shown and "后 4 位" in shown, chat.history()
+    assert "¥" not in shown and "破损" not in shown, chat.history()
     backend.post(f"/claims/{claim['number']}/decision", {"approved": True})
+    shown = chat.say(phone[-4:])
+    assert "¥50.00" in shown and "前完成赔付" in shown, chat.history()
     assert "手机号" in chat.say("查一下理赔进度"), chat.history()
     # A phone number proves nothing: how many, and what to send for the details.
     shown = chat.say(phone)
@@ -169,3 +174,6 @@ def test_a_bare_claim_number_pasted_unprompted_gets_its_status(stack) -> None:
     shown = chat.say(claim["number"])
     assert claim["number"] in shown and "已受理" in shown, chat.history()
     assert "格式" not in shown and "没太明白" not in shown, chat.history()
+    assert "¥" not in shown and "后 4 位" in shown, chat.history()  # not this chat's claim: the stage only
+    shown = chat.say(phone[-4:])
+    assert "最高可赔" in shown and "当前进度" in shown, chat.history()

@@ -19,9 +19,9 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from bot.script import detect_script, to_simplified
 from bot.settings import get_settings
 from bot.stack import DEFAULT_MODEL, Ports, Stack, StackError
+from bot.vocabulary.script import detect_script, to_simplified
 from tests.wechat_fake_api import FakeWeChatApi
 from tests.wechat_side import WeChatServer, new_openid, text_xml
 
@@ -84,7 +84,8 @@ class NoticeStack:
 
 def bot_said_after_notice(stack: Stack, sender: str) -> list[str]:
     """What the bot answered the last triggered notice in the conversation (Rasa's tracker)."""
-    events = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=30).json()["events"]
+    events = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", params={"token": stack.rasa_api_token},
+                          timeout=30).json()["events"]
     triggered = [i for i, e in enumerate(events) if e.get("event") == "user"
                  and (e.get("parse_data") or {}).get("intent", {}).get("name") == "EXTERNAL_parcel_update"]
     if not triggered:
@@ -200,7 +201,7 @@ def _say(page: Page, text: str) -> str:
 
 def test_web_chat_customer_sees_the_notice_arrive_in_the_page(notices: NoticeStack, page: Page) -> None:
     number = notices.parcel_before_a_key_node(TAKEN)
-    page.goto(f"{notices.stack.backend_url}/chat/?rasa={notices.stack.rasa_url}")
+    page.goto(f"{notices.stack.backend_url}/chat/")
     page.locator("body[data-session]").wait_for(timeout=REPLY_TIMEOUT_MS)
     session_id = page.locator("body").get_attribute("data-session")
     assert number in _say(page, f"查一下 {number}")

@@ -95,7 +95,7 @@ def test_traditional_off_topic_while_filing_a_complaint(stack) -> None:
     assert shown.count(tw("单号格式好像不对")) == 1 and tw("和哪个快递单号有关") not in shown, chat.history()
     assert tw("联系电话") in chat.say("沒有"), chat.history()
     assert tw("请核对投诉信息") in chat.say(phone), chat.history()
-    number = first(r"CP\d{11}", chat.say("確認"))
+    number = first(r"CP\d{12}", chat.say("確認"))
     [stored] = [c for c in Backend(stack).complaints_of(phone) if c["number"] == number]
     assert stored["category"] == "delay" and stored.get("tracking_number") in (None, "")
 

@@ -17,7 +17,7 @@ def _file_complaint(chat: Chat, phone: str) -> str:
     chat.say(phone)
     shown = chat.say("确认")
     assert "打个分" in shown, chat.history()
-    return first(r"CP\d{11}", shown)
+    return first(r"CP\d{12}", shown)
 
 
 def test_the_survey_can_be_skipped_and_nothing_is_stored(stack) -> None:
@@ -34,7 +34,7 @@ def test_a_traditional_answer_in_words_is_stored(stack) -> None:
     chat.say("五天了還在路上")
     chat.say("沒有")
     chat.say(fresh_phone())
-    number = first(r"CP\d{11}", chat.say("確認"))
+    number = first(r"CP\d{12}", chat.say("確認"))
     assert tw("感谢您的好评") in chat.say("非常滿意"), chat.history()
     assert backend.ratings_of(chat.sender) == [(5, number)]
 

@@ -12,14 +12,15 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 import socketio
 from playwright.sync_api import Browser, Page
 
-from bot.script import detect_script
 from bot.stack import Ports, Stack
+from bot.vocabulary.script import detect_script
 from tests.support import require_service, screenshot
 
 REPLY_TIMEOUT_MS = 30_000
@@ -73,7 +74,7 @@ def settle(page: Page, at_least: int, quiet_s: float = 0.8, limit_s: float = 8.0
 
 
 def tracker(stack, session_id: str) -> dict:
-    reply = requests.get(f"{stack.rasa_url}/conversations/{session_id}/tracker", timeout=30)
+    reply = requests.get(f"{stack.rasa_url}/conversations/{session_id}/tracker", params=stack.rasa_auth, timeout=30)
     reply.raise_for_status()
     return reply.json()
 
@@ -118,6 +119,20 @@ def test_reload_keeps_the_session_and_the_conversation(stack, page: Page) -> Non
     assert say(page, "什么东西不能寄"), "no reply after reload"
     assert [event["text"] for event in user_events(stack, session_id)] == ["在吗", "什么东西不能寄"]
     screenshot(page, "web_chat_after_reload")
+
+
+@pytest.mark.e2e
+@pytest.mark.browser
+@pytest.mark.security
+def test_a_link_cannot_point_the_page_at_another_server(stack, page: Page) -> None:
+    # A stranger's server listening for the session id the page would hand it (issue 13: ?rasa= is gone).
+    stranger = Ports.free().rasa
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(f"{stack.chat_url}?rasa=http://127.0.0.1:{stranger}")
+    page.locator('#status[data-state="online"]').wait_for(timeout=REPLY_TIMEOUT_MS)
+    assert say(page, "在吗"), "no reply from the real assistant"
+    assert not [url for url in asked if urlsplit(url).port == stranger], asked
 
 
 @pytest.mark.e2e
@@ -179,7 +194,8 @@ def test_trigger_intent_reply_reaches_the_page(stack, page: Page) -> None:
     say(page, "在吗")
     before = bot_rows(page).count()
     triggered = requests.post(f"{stack.rasa_url}/conversations/{session_id}/trigger_intent",
-                              params={"output_channel": "socketio"}, json={"name": "greet"}, timeout=60)
+                              params={"output_channel": "socketio", **stack.rasa_auth}, json={"name": "greet"},
+                              timeout=60)
     assert triggered.status_code == 200, triggered.text
     bot_rows(page).nth(before).wait_for(timeout=REPLY_TIMEOUT_MS)
     assert bot_rows(page).nth(before).inner_text().strip()
@@ -206,6 +222,11 @@ async def push_through_other_instance(listen_url: str, push_url: str, api_key: s
         await client.disconnect()
 
 
+# REDIS_URL chooses the production profile, which refuses the demo secrets (bot/production_check.py).
+REDIS_INSTANCE_SECRETS = {"BACKEND_API_KEY": "e2e-redis-backend-key", "POD_LINK_SECRET": "e2e-redis-pod-link-secret",
+                          "CONSOLE_DEMO_PASSWORD": "e2e-redis-console", "RASA_API_TOKEN": "e2e-redis-rasa-api-token"}
+
+
 @pytest.mark.e2e
 @pytest.mark.redis
 def test_two_rasa_instances_share_chat_rooms_through_redis(stack, tmp_path: Path) -> None:
@@ -215,7 +236,8 @@ def test_two_rasa_instances_share_chat_rooms_through_redis(stack, tmp_path: Path
     def start(index: int) -> None:
         free = Ports.free()
         instances[index].start(Ports(backend=free.backend, rasa=free.rasa, actions=stack.stack.ports.actions),
-                               env={"REDIS_URL": "redis://127.0.0.1:6379/0"}, model=stack.model,
+                               env={"REDIS_URL": "redis://127.0.0.1:6379/0", **REDIS_INSTANCE_SECRETS},
+                               model=stack.model,
                                var_dir=tmp_path / f"rasa-{index}", only=("rasa",))
 
     try:
@@ -223,7 +245,8 @@ def test_two_rasa_instances_share_chat_rooms_through_redis(stack, tmp_path: Path
         for index in range(2):
             start(index)
         receipt, received = run_async(
-            push_through_other_instance(instances[0].rasa_url, instances[1].rasa_url, stack.api_key))
+            push_through_other_instance(instances[0].rasa_url, instances[1].rasa_url,
+                                        REDIS_INSTANCE_SECRETS["BACKEND_API_KEY"]))
     finally:
         for instance in instances:
             instance.stop()
@@ -285,8 +308,9 @@ def test_malformed_and_oversized_messages_get_no_crash_and_a_polite_note(stack) 
     async def scenario() -> tuple[str, dict, dict]:
         customer = SocketCustomer(stack.rasa_url)
         session_id = await customer.open()
-        for junk in ("just a string", {"message": 42}, {"message": "   "}, None):
-            await customer.client.emit("user_uttered", junk)
+        # Nothing readable: each gets a greeting (issue 13: never silence), and none reaches the assistant.
+        greetings = [await customer.say(junk) for junk in ("just a string", {"message": 42}, {"message": "   "}, None)]
+        assert all(greeting["text"].startswith("您好") for greeting in greetings)
         too_long = await customer.say({"message": "寄" * 1200, "session_id": session_id})
         normal = await customer.say({"message": "在吗", "session_id": session_id})
         await customer.close()

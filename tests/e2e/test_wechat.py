@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from bot.script import detect_script, to_simplified, to_traditional
+from bot.vocabulary.script import detect_script, to_simplified, to_traditional
 from tests.wechat_side import (
     ACCOUNT,
     BILLION_LAUGHS,
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.e2e
 
 
 def user_events(stack, sender_id: str) -> list[dict]:
-    reply = requests.get(f"{stack.rasa_url}/conversations/{sender_id}/tracker", timeout=30)
+    reply = requests.get(f"{stack.rasa_url}/conversations/{sender_id}/tracker", params=stack.rasa_auth, timeout=30)
     reply.raise_for_status()
     return [e for e in reply.json().get("events", []) if e.get("event") == "user"]
 
@@ -146,6 +146,8 @@ def test_traditional_customer_gets_traditional_replies_on_rest(stack):
     replies = stack.rest_turn(f"rest-simp-{uuid.uuid4().hex[:8]}", "客服几点上班")
     assert replies and all(detect_script(m.get("text", "")) != "traditional" for m in replies), replies
     assert any("8:00" in m.get("text", "") for m in replies), replies  # the service-hours FAQ
+    # The agents' hours come from the settings (round the clock in this stack), not from the answer's text.
+    assert any("人工客服每天 24 小时 在线" in m.get("text", "") for m in replies), replies
 
 
 def test_hong_kong_customer_gets_hong_kong_conventions(stack):
@@ -162,7 +164,7 @@ def test_proactive_messages_reach_the_wechat_customer_in_their_script(stack, wec
     before = len(wechat.api.texts_to(openid))
     reply = requests.post(
         f"{stack.rasa_url}/conversations/wx:{openid}/trigger_intent",
-        params={"output_channel": "latest"},
+        params={"output_channel": "latest", **stack.rasa_auth},
         json={"name": "greet"},
         timeout=60,
     )

@@ -12,21 +12,22 @@ import time
 import pytest
 import requests
 
-from bot.script import detect_script
 from bot.settings import get_settings
+from bot.vocabulary.script import detect_script
 from tests.wechat_side import new_openid, text_xml
 
 pytestmark = pytest.mark.e2e
 
 
 def tracker_events(stack, sender_id: str, kind: str) -> list[dict]:
-    reply = requests.get(f"{stack.rasa_url}/conversations/{sender_id}/tracker", timeout=30)
+    reply = requests.get(f"{stack.rasa_url}/conversations/{sender_id}/tracker", params=stack.rasa_auth, timeout=30)
     reply.raise_for_status()
     return [e for e in reply.json().get("events", []) if e.get("event") == kind]
 
 
 def console(stack) -> requests.Session:
     agent = requests.Session()
+    agent.headers["Origin"] = stack.backend_url  # as the console's pages send (bot/console/origin_guard.py)
     reply = agent.post(f"{stack.backend_url}/console/api/login", timeout=30,
                        json={"username": "agent", "password": get_settings().console_demo_password})
     assert reply.status_code == 200, reply.text

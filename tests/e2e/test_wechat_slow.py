@@ -27,6 +27,7 @@ APP_ID = "wxe2eslow0000001"
 APP_SECRET = "e2e-slow-secret"
 AES_KEY = base64.b64encode(b"courier-e2e-slow-path-aes-key-32").decode()[:-1]
 MODEL = Path(os.environ.get("COURIER_E2E_MODEL") or DEFAULT_MODEL)
+RASA_API_TOKEN = "e2e-slow-rasa-api-token"
 
 pytestmark = pytest.mark.e2e
 
@@ -42,6 +43,7 @@ def slow_wechat(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[WeCh
         "WECHAT_MESSAGE_MODE": "safe",
         "WECHAT_API_BASE": api.base_url,
         "WECHAT_PASSIVE_TIMEOUT_S": "0",
+        "RASA_API_TOKEN": RASA_API_TOKEN,
     }
     stack = Stack()
     try:
@@ -57,7 +59,7 @@ def slow_wechat(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[WeCh
 
 
 def _user_texts(rasa_url: str, sender_id: str) -> list[str]:
-    reply = requests.get(f"{rasa_url}/conversations/{sender_id}/tracker", timeout=30)
+    reply = requests.get(f"{rasa_url}/conversations/{sender_id}/tracker", params={"token": RASA_API_TOKEN}, timeout=30)
     reply.raise_for_status()
     return [e["text"] for e in reply.json().get("events", []) if e.get("event") == "user"]
 

@@ -10,7 +10,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.anger import AngerDetector, mood_entity, score_anger
 from bot.nlu.script_normalizer import ScriptNormalizer
-from bot.script import to_traditional
+from bot.vocabulary.script import to_traditional
 
 ANGRY = [
     # insults and profanity

@@ -57,6 +57,6 @@ def test_a_broken_anger_lexicon_fails_when_the_model_loads(tmp_path, monkeypatch
     def broken_lexicon() -> None:
         raise ValueError("unbalanced pattern in anger_lexicon.yml")
 
-    monkeypatch.setattr(anger, "_lexicon", broken_lexicon)
+    monkeypatch.setattr(anger, "lexicon", broken_lexicon)
     with pytest.raises(ValueError, match="anger_lexicon"):
         _create(AngerDetector, tmp_path)

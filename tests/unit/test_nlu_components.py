@@ -8,7 +8,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.courier_entities import CourierEntityExtractor, merge_entities, rule_entities
-from bot.nlu.script_normalizer import ScriptNormalizer, simplify_keeping_offsets
+from bot.nlu.script_normalizer import ScriptNormalizer
+from bot.vocabulary.script import simplify_keeping_offsets
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import pytest
 
 from bot.nlu.entity_rules import extract_rule_entities
-from bot.nlu.numbers import format_number, parse_number
+from bot.vocabulary.numerals import format_number, parse_number
 
 
 def found(text: str) -> list[tuple[str, str, str]]:

@@ -15,7 +15,7 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.rasa_endpoints import render_endpoints
+from bot.rasa_endpoints import render_endpoints, resolved
 from bot.settings import Settings
 from tests.support import require_service
 
@@ -30,7 +30,31 @@ def _settings(**overrides: str) -> Settings:
 def test_embedded_profile_has_no_external_stores():
     endpoints = render_endpoints("http://127.0.0.1:5999/webhook", _settings())
     assert endpoints["action_endpoint"]["url"] == "http://127.0.0.1:5999/webhook"
-    assert not {"tracker_store", "lock_store", "event_broker"} & endpoints.keys()
+    assert not {"lock_store", "event_broker"} & endpoints.keys()
+    # Conversations in a SQLite file the Rasa process finds in its own var dir (no path written here).
+    assert endpoints["tracker_store"] == {"type": "bot.tracker_store.AppendOnlySQLTrackerStore", "dialect": "sqlite"}
+
+
+def test_embedded_tracker_store_keeps_conversations_across_a_restart(tmp_path, monkeypatch):
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("COURIER_VAR_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    try:
+        config = EndpointConfig.from_dict(render_endpoints(None, _settings())["tracker_store"])
+        first = TrackerStore.create(config, Domain.empty())
+        tracker = DialogueStateTracker.from_events("web:restart", [ActionExecuted("action_listen"), UserUttered("在吗")])
+        asyncio.run(first.save(tracker))
+        first.engine.dispose()  # Rasa stops
+        again = TrackerStore.create(config, Domain.empty())  # and starts again
+        kept = asyncio.run(again.retrieve("web:restart"))
+        with again.engine.connect() as connection:
+            journal = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+    finally:
+        get_settings.cache_clear()
+    assert (tmp_path / "var" / "conversations.db").is_file()
+    assert [e.text for e in kept.events if isinstance(e, UserUttered)] == ["在吗"]
+    assert journal == "wal"
 
 
 def test_production_profile_is_chosen_by_environment():
@@ -39,10 +63,13 @@ def test_production_profile_is_chosen_by_environment():
         redis_url="redis://:pw@cache:6380/2",
         rabbitmq_url="amqp://user:pass@mq:5673/",
     ))
-    assert endpoints["tracker_store"] == {"type": "SQL", "dialect": "postgresql", "url": "db.internal",
-                                          "db": "rasa", "port": 5433, "username": "bot", "password": "s@cret"}
-    assert endpoints["lock_store"]["url"] == "cache" and endpoints["lock_store"]["db"] == 2
-    assert endpoints["event_broker"]["type"] == "pika" and endpoints["event_broker"]["username"] == "user"
+    # The file names the variables; Rasa reads their values from its environment (tests/unit/test_store_urls.py).
+    assert endpoints["tracker_store"] == {"type": "bot.tracker_store.AppendOnlySQLTrackerStore",
+                                          "dialect": "postgresql", "url": "${TRACKER_STORE_URL}"}
+    assert endpoints["lock_store"] == {"type": "bot.lock_store.CourierRedisLockStore", "url": "${REDIS_URL}",
+                                       "key_prefix": "courier"}
+    assert endpoints["event_broker"] == {"type": "bot.event_broker.UrlPikaEventBroker", "url": "${RABBITMQ_URL}",
+                                         "queues": ["rasa_events"]}
 
 
 @pytest.fixture()
@@ -61,6 +88,7 @@ def fresh_pg_database():
 
 def test_postgres_tracker_store_keeps_conversations(fresh_pg_database):
     config = render_endpoints(None, _settings(tracker_store_url=fresh_pg_database))["tracker_store"]
+    config = resolved(config, {"TRACKER_STORE_URL": fresh_pg_database})
     store = TrackerStore.create(EndpointConfig.from_dict(config), Domain.empty())
     tracker = DialogueStateTracker.from_events("wx:o123", [ActionExecuted("action_listen"), UserUttered("查件")])
 
@@ -74,7 +102,8 @@ def test_postgres_tracker_store_keeps_conversations(fresh_pg_database):
 
 def test_redis_lock_store_is_shared_between_rasa_instances():
     require_service("Redis", "127.0.0.1", 6379)
-    config = render_endpoints(None, _settings(redis_url="redis://127.0.0.1:6379/0"))["lock_store"]
+    url = "redis://127.0.0.1:6379/0"
+    config = resolved(render_endpoints(None, _settings(redis_url=url))["lock_store"], {"REDIS_URL": url})
     first, second = (LockStore.create(EndpointConfig.from_dict(config)) for _ in range(2))
     conversation = f"lock-{uuid.uuid4().hex}"
     ticket_a = first.issue_ticket(conversation, lock_lifetime=10)
@@ -93,7 +122,7 @@ def test_rabbitmq_event_broker_publishes_events():
 
     queue = f"courier_test_{uuid.uuid4().hex[:8]}"
     url = "amqp://guest:guest@127.0.0.1:5672/"
-    config = render_endpoints(None, _settings(rabbitmq_url=url))["event_broker"]
+    config = resolved(render_endpoints(None, _settings(rabbitmq_url=url))["event_broker"], {"RABBITMQ_URL": url})
     config["queues"] = [queue]
 
     async def publish_and_read() -> bytes:

@@ -1,10 +1,15 @@
 """The Rasa entry point's action-response check: same schema and errors as Rasa's, validator built once."""
 
+from pathlib import Path
+
 import jsonschema
 import pytest
+import yaml
 from rasa.core.actions.action import RemoteAction
+from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 
 from bot import rasa_server
+from bot.settings import get_settings
 
 VALID = [
     {"events": [], "responses": []},
@@ -40,8 +45,29 @@ def test_the_validator_is_built_once():
 
 def test_install_replaces_rasas_check(monkeypatch):
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
+    monkeypatch.setattr(TemplatedNaturalLanguageGenerator, "_response_variables",
+                        TemplatedNaturalLanguageGenerator.__dict__["_response_variables"])
     rasa_server.install()
     assert RemoteAction._validate_action_result is rasa_server.validate_action_result
+
+
+def test_the_faq_answer_quotes_the_agents_hours_from_the_settings(monkeypatch):
+    """The service-hours answer said 8:00-22:00 in its text while the hours are a setting (issue 18)."""
+    responses = yaml.safe_load(Path("data/nlu/faq.yml").read_text(encoding="utf-8"))["responses"]
+    template = responses["utter_faq/service_hours"][0]["text"]
+    assert "人工客服每天 {agent_hours} 在线" in template and "22:00" not in template
+    monkeypatch.setattr(TemplatedNaturalLanguageGenerator, "_response_variables",
+                        TemplatedNaturalLanguageGenerator.__dict__["_response_variables"])
+    rasa_server.install()
+    nlg = TemplatedNaturalLanguageGenerator({"utter_faq/service_hours": [{"text": template}]})
+    for start, end, shown in (("08:00", "22:00", "8:00-22:00"), ("09:30", "18:00", "9:30-18:00"),
+                              ("00:00", "00:00", "24 小时")):
+        monkeypatch.setenv("AGENT_HOURS_START", start)
+        monkeypatch.setenv("AGENT_HOURS_END", end)
+        get_settings.cache_clear()
+        text = nlg.generate_from_slots("utter_faq/service_hours", {"tracking_number": None}, "rest")["text"]
+        assert f"人工客服每天 {shown} 在线" in text, text
+    get_settings.cache_clear()
 
 
 def test_the_stack_starts_rasa_through_this_entry_point(tmp_path):

@@ -70,8 +70,10 @@ def test_run_stop_run_again(tmp_path: Path) -> None:
         output = "".join(lines)
         try:
             assert runner.poll() is None, f"round {round_number}: the runner exited:\n{output}"
-            assert f"http://localhost:{ports.backend}/chat/?rasa=http://localhost:{ports.rasa}" in output
-            assert requests.get(f"http://127.0.0.1:{ports.rasa}/version", timeout=10).ok
+            assert f"http://localhost:{ports.backend}/chat/" in output and "?rasa=" not in output
+            # The REST channel's own health route: public, unlike Rasa's API (/version needs the token now)
+            assert requests.get(f"http://127.0.0.1:{ports.rasa}/webhooks/rest/", timeout=10).ok
+            assert requests.get(f"http://127.0.0.1:{ports.rasa}/version", timeout=10).status_code == 401
             assert requests.get(f"http://127.0.0.1:{ports.actions}/health", timeout=10).ok
             assert requests.get(f"http://127.0.0.1:{ports.backend}/health", timeout=10).ok
         finally:

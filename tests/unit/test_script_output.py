@@ -12,7 +12,7 @@ from bot.channels.script_output import (
     detect_variant,
     wrap_for_message,
 )
-from bot.script import detect_script
+from bot.vocabulary.script import detect_script
 
 
 def run(coro):

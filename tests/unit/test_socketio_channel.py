@@ -5,9 +5,16 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from socketio import AsyncServer
 
-from bot.channels.socketio import client_metadata, join_room, push_problem, valid_session_id
+from bot.channels import handoff_gate
+from bot.channels.inbound_guard import EMPTY_REPLY
+from bot.channels.script_output import wrap_output
+from bot.channels.socketio import SocketIOInput, client_metadata, join_room, push_problem, valid_session_id
+from bot.settings import get_settings
+from bot.vocabulary.script import detect_script
+from tests.hostile_corpus import OVERSIZED
 
 
 async def _rooms_after(enter) -> list[str]:
@@ -73,3 +80,76 @@ def test_a_good_push_has_no_problem() -> None:
 )
 def test_bad_pushes_are_explained(body, words: str) -> None:
     assert words in push_problem(body)
+
+
+# --- issue 13: every message passes the inbound guard (findings 1, 6) ----------------------------------
+
+class _RecordingSocketIO(SocketIOInput):
+    """The channel with its replies collected instead of emitted (session persistence off: sender = sid)."""
+
+    def __init__(self) -> None:
+        super().__init__(session_persistence=False)
+        self.collector = CollectingOutputChannel()
+
+    def make_output_channel(self, metadata=None):
+        return wrap_output(self.collector)
+
+
+class _Assistant:
+    def __init__(self) -> None:
+        self.handled: list[UserMessage] = []
+
+    async def __call__(self, message: UserMessage) -> None:
+        self.handled.append(message)
+        await message.output_channel.send_text_message(message.sender_id, "好的，这就帮您查询")
+
+
+@pytest.fixture()
+def no_handoff(monkeypatch):
+    async def never(*args, **kwargs) -> bool:
+        return False
+
+    monkeypatch.setattr(handoff_gate, "intercept", never)
+
+
+def _send(data, sid: str = "sid-socket-1") -> tuple[list[str], _Assistant]:
+    channel, assistant = _RecordingSocketIO(), _Assistant()
+    asyncio.run(channel.receive(sid, data, assistant))
+    return [message["text"] for message in channel.collector.messages], assistant
+
+
+@pytest.mark.security
+@pytest.mark.parametrize("item", OVERSIZED, ids=lambda item: item.name)
+def test_over_long_messages_get_a_polite_answer_and_never_reach_the_assistant(item, no_handoff) -> None:
+    replies, assistant = _send({"message": item.text}, sid=f"sid-{item.name}")
+    assert len(replies) == 1 and "精简" in replies[0] and assistant.handled == []
+
+
+@pytest.mark.security
+def test_a_traditional_over_long_message_is_answered_in_traditional(no_handoff) -> None:
+    replies, _ = _send({"message": "請問我的包裹到哪裡了" * 200}, sid="sid-traditional-long")
+    assert detect_script(replies[0]) == "traditional"
+
+
+@pytest.mark.security
+@pytest.mark.parametrize("data", [{"message": ""}, {"message": "  \n"}, {"message": "\ud800"},
+                                  {"message": "\x01\x02"}, {"message": None}, {"message": 42}, {}, "在吗", None, [1]])
+def test_nothing_to_read_gets_a_greeting_not_silence(data, no_handoff) -> None:
+    replies, assistant = _send(data)
+    assert replies == [EMPTY_REPLY] and assistant.handled == []
+
+
+@pytest.mark.security
+@pytest.mark.parametrize("metadata", [["a"], "text", 42, {"bad": "\ud800"}])
+def test_the_assistant_gets_clean_text_and_object_metadata(metadata, no_handoff) -> None:
+    replies, assistant = _send({"message": " 查件\ud83dZT100000000001\x00 ", "customData": metadata})
+    message = assistant.handled[0]
+    assert message.text == "查件ZT100000000001" and replies == ["好的，这就帮您查询"]
+    assert message.metadata == {"channel": "socketio", "script": "neutral"}
+
+
+@pytest.mark.security
+def test_socketio_packets_are_bounded() -> None:
+    channel = SocketIOInput()
+    channel.blueprint(_Assistant())
+    assert channel.sio.eio.max_http_buffer_size == get_settings().rasa_max_request_bytes

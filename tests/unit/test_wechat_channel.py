@@ -2,14 +2,17 @@
 
 import asyncio
 import base64
+import json
 import os
 import time
+from types import SimpleNamespace
 
 import pytest
 from rasa.core.channels.channel import UserMessage
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.utils import WeChatSigner
 
+from bot.channels.inbound_guard import EMPTY_REPLY
 from bot.channels.kv import MemoryStore
 from bot.channels.script_output import ScriptMemory
 from bot.channels.wechat import messages
@@ -17,6 +20,7 @@ from bot.channels.wechat.channel import WeChatInput
 from bot.channels.wechat.config import WeChatConfig
 from bot.channels.wechat.inbound import Rejected, open_message, verify_echo
 from bot.channels.wechat.render import MAX_TEXT_BYTES
+from bot.vocabulary.script import detect_script
 from tests.wechat_fake_api import FakeWeChatApi
 
 TOKEN = "unit-token"
@@ -306,3 +310,113 @@ def test_a_broken_dedupe_store_does_not_leave_the_customer_unanswered(fake_api):
         return await channel.answer(text_fields("在吗", msg_id="9101"), Assistant(), deadline(1.0))
 
     assert asyncio.run(scenario()) == "收到：在吗，运费按重量计算"
+
+
+# --- issue 13: the inbound guard (findings 1, 6) and replayed signatures (finding 8) -------------------
+
+
+@pytest.mark.security
+def test_over_long_messages_get_a_polite_answer_and_never_reach_the_assistant(fake_api):
+    async def scenario():
+        assistant = Assistant()
+        reply = await make_channel(fake_api).answer(text_fields("寄" * 1001, msg_id="13001"), assistant, deadline(1.0))
+        return reply, assistant
+
+    reply, assistant = asyncio.run(scenario())
+    assert "精简" in reply and assistant.handled == []
+
+
+@pytest.mark.security
+def test_a_traditional_over_long_message_is_answered_in_traditional(fake_api):
+    async def scenario():
+        fields = text_fields("請問我的包裹到哪裡了" * 200, msg_id="13002", openid="o-tw-long")
+        return await make_channel(fake_api).answer(fields, Assistant(), deadline(1.0))
+
+    reply = asyncio.run(scenario())
+    assert "精簡" in reply and detect_script(reply) == "traditional"
+
+
+@pytest.mark.security
+@pytest.mark.parametrize("content", ["", "   ", "\ud800", "\x01\x02\u200b"])
+def test_nothing_to_read_gets_a_greeting_not_silence(fake_api, content):
+    async def scenario():
+        assistant = Assistant()
+        reply = await make_channel(fake_api).answer(text_fields(content, msg_id="13003"), assistant, deadline(1.0))
+        return reply, assistant
+
+    reply, assistant = asyncio.run(scenario())
+    assert reply == EMPTY_REPLY and assistant.handled == []
+
+
+@pytest.mark.security
+def test_the_assistant_gets_clean_text(fake_api):
+    async def scenario():
+        assistant = Assistant()
+        await make_channel(fake_api).answer(text_fields(" 查件\ud83dZT100000000001\x00 ", msg_id="13004"), assistant,
+                                            deadline(1.0))
+        return assistant
+
+    assert asyncio.run(scenario()).handled[0].text == "查件ZT100000000001"
+
+
+def _plain_body(content: str, msg_id: str, openid: str = "o-replay") -> bytes:
+    return (f"<xml><ToUserName>gh</ToUserName><FromUserName>{openid}</FromUserName><CreateTime>"
+            f"{int(time.time())}</CreateTime><MsgType>text</MsgType><Content>{content}</Content>"
+            f"<MsgId>{msg_id}</MsgId></xml>").encode()
+
+
+async def _post(channel: WeChatInput, args: dict, body: bytes, assistant: Assistant):
+    return await channel.receive(SimpleNamespace(args=args, body=body), assistant)
+
+
+@pytest.mark.security
+def test_a_captured_signature_with_another_body_is_refused(fake_api):
+    async def scenario():
+        channel, assistant = make_channel(fake_api), Assistant()
+        args = _signed_args(nonce="replay-1")
+        first = await _post(channel, args, _plain_body("在吗", "13101"), assistant)
+        # WeChat's own retry (same signature, same body) is still answered, from the dedupe memory.
+        retry = await _post(channel, args, _plain_body("在吗", "13101"), assistant)
+        forged = await _post(channel, args, _plain_body("转人工", "13102"), assistant)
+        return first, retry, forged, assistant
+
+    first, retry, forged, assistant = asyncio.run(scenario())
+    assert first.status == 200 and "收到" in first.body.decode()
+    assert retry.status == 200 and "收到：在吗" in retry.body.decode()
+    assert forged.status == 403 and len(assistant.handled) == 1
+
+
+@pytest.mark.security
+def test_replay_guard_remembers_pairs_and_refuses_malformed_ones():
+    from bot.channels.wechat.replay import ReplayGuard
+
+    async def scenario():
+        guard = ReplayGuard(MemoryStore(), window_s=300)
+        return [await guard.admit("1700000000", "n1", b"a"), await guard.admit("1700000000", "n1", b"a"),
+                await guard.admit("1700000000", "n1", b"b"), await guard.admit("1700000000", "n2", b"b"),
+                await guard.admit("1700000000", None, b"b"), await guard.admit("1700000000", "9" * 65, b"b")]
+
+    assert asyncio.run(scenario()) == [True, True, False, True, False, False]
+
+
+@pytest.mark.security
+def test_an_openid_too_long_for_a_conversation_id_is_refused(fake_api):
+    response = asyncio.run(_post(make_channel(fake_api), _signed_args(nonce="long-openid"),
+                                 _plain_body("在吗", "13201", openid="o" * 200), Assistant()))
+    assert response.status == 400
+
+
+@pytest.mark.security
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [({"sender_id": "wx:" + "o" * 200, "text": "您好"}, "longer than"),
+     ({"sender_id": "", "text": "您好"}, "sender_id is required"),
+     ({"sender_id": "wx:o1", "text": "好" * 4001}, "longer than")],
+)
+def test_pushes_are_bounded(fake_api, body, words):
+    from bot.settings import get_settings
+
+    request = SimpleNamespace(headers={"X-API-Key": get_settings().backend_api_key},
+                              body=json.dumps(body).encode())
+    response = asyncio.run(make_channel(fake_api).handle_push(request))
+    assert response.status == 400 and words in json.loads(response.body)["error"]

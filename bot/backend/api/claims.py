@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from bot.backend.api.deps import endpoint_of, idempotency_key
 from bot.backend.db import get_session
-from bot.backend.schemas import ClaimIn, DecisionIn
-from bot.backend.services import claims, evidence
+from bot.backend.schemas import ClaimIn, DecisionIn, VerifyIn
+from bot.backend.services import claims, evidence, proof_attempts, ticket_access
 from bot.backend.services.idempotency import run_once
 from bot.settings import get_settings
 
@@ -28,7 +28,10 @@ def create_claim(body: ClaimIn, request: Request, session: Session = Depends(get
 def claims_by_phone(phone: str = Query(..., max_length=32),
                     tracking_last4: Optional[str] = Query(None, pattern=r"^[0-9]{4}$"),
                     session: Session = Depends(get_session)) -> dict[str, Any]:
-    """A phone's claims (for agents); with tracking_last4 only those whose parcel number ends so."""
+    """A phone's claims (for agents); with tracking_last4 only those whose parcel number ends so, which is a
+    customer's proof of the phone: wrong endings are counted per phone across chats, then locked (429)."""
+    if tracking_last4 is not None:
+        return proof_attempts.tickets_with_proof(session, phone, tracking_last4, claims.list_by_phone)
     return {"items": claims.list_by_phone(session, phone, tracking_last4)}
 
 
@@ -40,8 +43,16 @@ def claim_count_by_phone(phone: str = Query(..., max_length=32),
 
 
 @router.get("/{number}")
-def get_claim(number: str, session: Session = Depends(get_session)) -> dict[str, Any]:
-    return claims.to_dict(session, claims.get(session, number))
+def get_claim(number: str, request: Request, session: Session = Depends(get_session)) -> dict[str, Any]:
+    """Details for the chat that filed it (X-Conversation-Id); for anyone else only its stage (rate-limited)."""
+    return ticket_access.look_up(session, claims.KIND, number, ticket_access.asker_of(request))
+
+
+@router.post("/{number}/verify")
+def verify_claim(number: str, body: VerifyIn, request: Request,
+                 session: Session = Depends(get_session)) -> dict[str, Any]:
+    """Details with the last 4 digits of the claim's contact phone; wrong digits count against the ticket."""
+    return ticket_access.verify(session, claims.KIND, number, body.phone_last4, ticket_access.asker_of(request))
 
 
 @router.post("/{number}/evidence", status_code=201)

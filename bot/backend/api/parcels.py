@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.backend.api.deps import endpoint_of, idempotency_key
 from bot.backend.db import get_session
 from bot.backend.schemas import ParcelEventIn, SubscribeIn, VerifyIn
-from bot.backend.services import notices, pod_photos, tracking
+from bot.backend.services import notices, pod_photos, proof_attempts, tracking
 from bot.backend.services.idempotency import run_once
 from bot.backend.services.places import resolve_place
 from bot.settings import get_settings
@@ -30,6 +30,14 @@ def verify_owner(tracking_number: str, body: VerifyIn, session: Session = Depend
     # Verification is naturally safe to retry (a new token each time), so no idempotency record is kept.
     parcel = tracking.find_parcel(session, tracking_number)
     return tracking.verify(session, parcel, body.phone_last4)
+
+
+@router.delete("/{tracking_number}/verification-lock")
+def unlock_verification(tracking_number: str, session: Session = Depends(get_session)) -> dict[str, Any]:
+    """An agent who has checked the caller another way (the hotline, a callback) lifts the parcel's lockout."""
+    parcel = tracking.find_parcel(session, tracking_number)
+    proof_attempts.passed(session, proof_attempts.PARCEL, parcel.tracking_number)
+    return {"tracking_number": parcel.tracking_number, "locked": False}
 
 
 @router.get("/{tracking_number}/details")

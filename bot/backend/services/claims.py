@@ -13,10 +13,12 @@ from bot.backend.models import Claim, ClaimEvidence, ClaimStage, Parcel
 from bot.backend.privacy import mask_phone
 from bot.backend.schemas import ClaimIn, DecisionIn, normalize_phone
 from bot.backend.services.compensation import compensation_cap
-from bot.backend.services.numbering import daily_number
+from bot.backend.services.numbering import ticket_number
+from bot.backend.services.ticket_access import TicketKind
 from bot.backend.services.tracking import find_parcel
 from bot.backend.services.working_days import add_working_days
 from bot.settings import get_settings
+from bot.vocabulary.ticket_numbers import parse
 
 STAGE_TEXT = {
     "submitted": "已受理",
@@ -37,6 +39,8 @@ def to_dict(session: Session, claim: Claim) -> dict[str, Any]:
     cap = compensation_cap(claim.claim_type, claim.insured, claim.declared_value_fen, claim.freight_fen)
     return {
         "number": claim.number,
+        "kind": "claim",
+        "details": True,
         "tracking_number": claim.tracking_number,
         "claim_type": claim.claim_type,
         "claim_type_text": TYPE_TEXT[claim.claim_type],
@@ -62,6 +66,12 @@ def to_dict(session: Session, claim: Claim) -> dict[str, Any]:
     }
 
 
+def summary(claim: Claim) -> dict[str, Any]:
+    """All a ticket number alone may tell: the claim exists, and its stage (no amounts, no dates)."""
+    return {"number": claim.number, "kind": "claim", "stage": claim.stage, "stage_text": STAGE_TEXT[claim.stage],
+            "details": False, "proof": "contact_phone_last4"}
+
+
 def create(session: Session, body: ClaimIn) -> dict[str, Any]:
     parcel: Parcel = find_parcel(session, body.tracking_number)
     insured = parcel.insured if body.insured is None else body.insured
@@ -72,7 +82,7 @@ def create(session: Session, body: ClaimIn) -> dict[str, Any]:
     needs_review = cap.amount_fen > limit or (body.claimed_amount_fen or 0) > limit
     now = utcnow()
     claim = Claim(
-        number=daily_number(session, "CL"), tracking_number=parcel.tracking_number, claim_type=body.claim_type,
+        number=ticket_number(session, "CL", Claim), tracking_number=parcel.tracking_number, claim_type=body.claim_type,
         insured=insured, declared_value_fen=declared, freight_fen=freight,
         claimed_amount_fen=body.claimed_amount_fen, description=body.description,
         contact_phone=body.contact_phone, conversation_id=body.conversation_id, stage="submitted",
@@ -86,11 +96,26 @@ def create(session: Session, body: ClaimIn) -> dict[str, Any]:
     return to_dict(session, claim)
 
 
+def find(session: Session, number: str) -> Claim | None:
+    parsed = parse("CL", number)
+    if parsed is None:
+        return None
+    return session.execute(select(Claim).where(Claim.number == parsed)).scalar_one_or_none()
+
+
+def not_found() -> ApiError:
+    return ApiError(404, "claim_not_found", "抱歉，没有找到这个理赔单号，请核对后再试（例如 CL731055281901）。")
+
+
 def get(session: Session, number: str) -> Claim:
-    claim = session.execute(select(Claim).where(Claim.number == number.strip().upper()[:24])).scalar_one_or_none()
+    claim = find(session, number)
     if claim is None:
-        raise ApiError(404, "claim_not_found", "抱歉，没有找到这个理赔单号，请核对后再试（例如 CL20261123001）。")
+        raise not_found()
     return claim
+
+
+KIND = TicketKind(prefix="CL", find=find, full=lambda session, row: to_dict(session, row), summary=summary,
+                  not_found=not_found)
 
 
 def _phone(raw: str) -> str:

@@ -13,8 +13,10 @@ from bot.backend.errors import ApiError
 from bot.backend.models import Complaint, ComplaintStage
 from bot.backend.privacy import mask_phone
 from bot.backend.schemas import ComplaintIn, normalize_phone
-from bot.backend.services.numbering import daily_number
+from bot.backend.services.numbering import ticket_number
+from bot.backend.services.ticket_access import TicketKind
 from bot.settings import get_settings
+from bot.vocabulary.ticket_numbers import parse
 
 STAGES = ("registered", "verifying", "handling", "feedback_given", "archived")
 STAGE_TEXT = {
@@ -36,6 +38,8 @@ def to_dict(complaint: Complaint) -> dict[str, Any]:
     now = utcnow()
     return {
         "number": complaint.number,
+        "kind": "complaint",
+        "details": True,
         "category": complaint.category,
         "category_text": CATEGORY_TEXT.get(complaint.category, complaint.category),
         "description": complaint.description,
@@ -53,10 +57,16 @@ def to_dict(complaint: Complaint) -> dict[str, Any]:
     }
 
 
+def summary(complaint: Complaint) -> dict[str, Any]:
+    """All a ticket number alone may tell: the ticket exists, and its stage."""
+    return {"number": complaint.number, "kind": "complaint", "stage": complaint.stage,
+            "stage_text": STAGE_TEXT[complaint.stage], "details": False, "proof": "contact_phone_last4"}
+
+
 def create(session: Session, body: ComplaintIn) -> dict[str, Any]:
     now = utcnow()
     complaint = Complaint(
-        number=daily_number(session, "CP"), category=body.category, description=body.description,
+        number=ticket_number(session, "CP", Complaint), category=body.category, description=body.description,
         contact_phone=body.contact_phone, tracking_number=body.tracking_number, channel=body.channel,
         conversation_id=body.conversation_id, stage="registered", created_at=now,
         response_due_at=now + timedelta(hours=get_settings().complaint_response_hours),
@@ -69,13 +79,26 @@ def create(session: Session, body: ComplaintIn) -> dict[str, Any]:
     return to_dict(complaint)
 
 
+def find(session: Session, number: str) -> Complaint | None:
+    parsed = parse("CP", number)
+    if parsed is None:
+        return None
+    return session.execute(select(Complaint).where(Complaint.number == parsed)).scalar_one_or_none()
+
+
+def not_found() -> ApiError:
+    return ApiError(404, "complaint_not_found", "抱歉，没有找到这个投诉单号，请核对后再试（例如 CP583920174468）。")
+
+
 def get(session: Session, number: str) -> Complaint:
-    complaint = session.execute(
-        select(Complaint).where(Complaint.number == number.strip().upper()[:24])
-    ).scalar_one_or_none()
+    complaint = find(session, number)
     if complaint is None:
-        raise ApiError(404, "complaint_not_found", "抱歉，没有找到这个投诉单号，请核对后再试（例如 CP20261123001）。")
+        raise not_found()
     return complaint
+
+
+KIND = TicketKind(prefix="CP", find=find, full=lambda _session, row: to_dict(row), summary=summary,
+                  not_found=not_found)
 
 
 def _phone(raw: str) -> str:

@@ -1,6 +1,13 @@
-"""Ticket and tracking numbers from database counters, so every process and database hands out each once."""
+"""Ticket and tracking numbers: random ticket numbers nobody can guess, tracking numbers from a database counter.
+
+Tracking numbers come from a counter, so every process and database hands out each once. Ticket numbers are
+drawn at random (bot/vocabulary/ticket_numbers.py) and checked against the table; the unique index settles the
+one-in-10^10 race between two workers drawing the same number at once.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -9,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.backend.clock import local_today, utcnow
 from bot.backend.models import Counter
+from bot.vocabulary.ticket_numbers import new_number
 
 # New parcels booked through pickups use this range; seeded demo parcels live below it.
 TRACKING_BASE = 200_000_000_000
@@ -28,10 +36,20 @@ def next_value(session: Session, name: str, start: int = 0) -> int:
 
 
 def daily_number(session: Session, prefix: str) -> str:
-    """PREFIX + yyyymmdd (company time zone) + 3-digit sequence of that day, e.g. CP20261123001."""
+    """PREFIX + yyyymmdd + 3-digit sequence of that day, e.g. QR20261123001: quote requests and pickups, which
+    nobody looks up by number. Guessable, so never for complaints or claims (see ticket_number)."""
     day = local_today(utcnow()).strftime("%Y%m%d")
     seq = next_value(session, f"{prefix}{day}")
     return f"{prefix}{day}{seq:03d}"
+
+
+def ticket_number(session: Session, prefix: str, model: Any) -> str:
+    """A random PREFIX + 12-digit number not yet used by `model` (Complaint or Claim)."""
+    for _ in range(20):
+        number = new_number(prefix)
+        if session.execute(select(model.id).where(model.number == number)).first() is None:
+            return number
+    raise RuntimeError(f"no free {prefix} number in 20 draws")  # 7 × 10^10 numbers: cannot happen in practice
 
 
 def new_tracking_number(session: Session) -> str:

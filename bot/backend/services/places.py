@@ -1,4 +1,4 @@
-"""Cities and provinces for routing and pricing, on top of the shared gazetteer (bot.geography)."""
+"""Cities and provinces for routing and pricing, on top of the shared gazetteer (bot.vocabulary.geography)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from bot import geography
 from bot.backend.errors import ApiError
+from bot.vocabulary import geography
 
 NEIGHBOURS_FILE = Path(__file__).resolve().parent.parent / "neighbours.yml"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.script import to_simplified
+from bot.vocabulary.script import to_simplified
 
 PROHIBITED_FILE = Path(__file__).resolve().parent.parent / "prohibited.yml"
 

@@ -2,6 +2,9 @@
 
 A token is `<expiry unix seconds>.<HMAC-SHA256 of purpose, subject and expiry>`: it opens one subject (one
 parcel's photo) until it expires, and cannot be altered to open another without the secret.
+
+The secret is POD_LINK_SECRET, else this installation's own random secret (bot/installation_secret.py). It is
+never derived from the backend API key: the default key is public, so links signed with it could be forged.
 """
 
 from __future__ import annotations
@@ -11,15 +14,18 @@ import hashlib
 import hmac
 import time
 
+from bot.installation_secret import installation_secret
 from bot.settings import get_settings
+
+SECRET_FILE = "pod-link.secret"
 
 
 def _secret() -> bytes:
     settings = get_settings()
     if settings.pod_link_secret:
         return settings.pod_link_secret.encode()
-    # Derived, so every backend process of one deployment agrees without another setting to share.
-    return hashlib.sha256(b"courier-signed-links\x1f" + settings.backend_api_key.encode()).digest()
+    # Every backend process of this installation shares the var dir, so they all agree on it.
+    return installation_secret(settings.var_dir / SECRET_FILE)
 
 
 def _signature(purpose: str, subject: str, expires: int) -> str:

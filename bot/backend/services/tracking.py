@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -13,11 +12,9 @@ from sqlalchemy.orm import Session
 from bot.backend.clock import iso, local_today, utcnow
 from bot.backend.errors import ApiError
 from bot.backend.models import Parcel, ParcelEvent, VerificationToken
-from bot.backend.services import pod_photos
+from bot.backend.services import pod_photos, proof_attempts
 from bot.settings import get_settings
-
-TRACKING_PATTERN = re.compile(r"ZT[0-9]{12}|SF[0-9]{12,13}|JDV?[0-9]{10,13}|YT[0-9]{13}|[0-9]{12,15}")
-_NOISE = re.compile(r"[\s\-]")
+from bot.vocabulary import tracking_numbers
 
 STATUS_TEXT = {
     "pickup_scheduled": "已预约上门取件，等待快递员揽收",
@@ -35,8 +32,8 @@ FINAL_STATUSES = {"delivered", "returned"}
 
 def normalize_tracking_number(raw: str) -> str:
     """Upper-case, spaces and dashes removed; 422 when it is not one of the formats we know."""
-    text = _NOISE.sub("", raw or "").upper()
-    if len(text) > 24 or not TRACKING_PATTERN.fullmatch(text):
+    text = tracking_numbers.normalise(raw)
+    if text is None:
         raise ApiError(422, "invalid_tracking_number",
                        "这个单号格式不对哦，请核对后重新输入（例如 ZT 开头加 12 位数字）。")
     return text
@@ -106,9 +103,15 @@ def _summary_dict(parcel: Any, last: Any) -> dict[str, Any]:
 
 
 def verify(session: Session, parcel: Parcel, phone_last4: str) -> dict[str, Any]:
+    """A token for the details when the digits match; wrong digits are counted per parcel across every chat
+    (proof_attempts), and while the parcel is locked the answer is the same 429 whatever the digits."""
+    attempt = proof_attempts.begin(session, proof_attempts.PARCEL, parcel.tracking_number)
     if phone_last4 not in {parcel.sender_phone[-4:], parcel.receiver_phone[-4:]}:
+        # Nothing about which digits were close, nor whose phone they were meant to match.
         raise ApiError(403, "verification_failed",
-                       "抱歉，手机号后四位与该快件的寄件人或收件人不一致，请核对后再试。")
+                       "抱歉，手机号后四位与该快件的寄件人或收件人不一致，请核对后再试。",
+                       **proof_attempts.failure_detail(attempt))
+    proof_attempts.passed(session, proof_attempts.PARCEL, parcel.tracking_number)
     now = utcnow()
     session.execute(delete(VerificationToken).where(VerificationToken.expires_at < now))
     token = VerificationToken(

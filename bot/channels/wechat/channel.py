@@ -5,6 +5,8 @@
   otherwise "success" at once and the reply follows through the customer-service API.
 - POST `/webhooks/wechat/push` (header X-API-Key): other processes (agents, notices) message a customer.
 - Replies are in the customer's script (bot.channels.script_output); buttons become numbered options.
+- Every text passes the inbound guard (bot.channels.inbound_guard) before the assistant sees it; a signed
+  timestamp/nonce carries one body only (bot.channels.wechat.replay).
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels import handoff_gate
+from bot.channels.http_limits import bound_request_size
+from bot.channels.inbound_guard import ERROR_REPLY, WECHAT_SENDER_PREFIX, check_message
 from bot.channels.kv import make_store
-from bot.channels.push_request import read_push_request
+from bot.channels.push_request import clean_push_text, read_push_request, recipient_problem
 from bot.channels.script_output import ScriptMemory, get_script_memory, remember_script, wrap_output
 from bot.channels.wechat import messages, xml
 from bot.channels.wechat.access_token import AccessTokenProvider
@@ -32,14 +36,16 @@ from bot.channels.wechat.dedupe import DedupeStore, message_key
 from bot.channels.wechat.inbound import Rejected, open_message, seal_reply, verify_echo
 from bot.channels.wechat.options import OptionMemory
 from bot.channels.wechat.render import OPTIONS_HINT, render, split_text
+from bot.channels.wechat.replay import ReplayGuard
 from bot.channels.wechat.turns import Delivery, Outcome, Turn, TurnRegistry
-from bot.script import detect_script
+from bot.vocabulary.script import detect_script
 
 logger = logging.getLogger(__name__)
 
-SENDER_PREFIX = "wx:"
+SENDER_PREFIX = WECHAT_SENDER_PREFIX
 _UNSUPPORTED_TYPES = {"voice", "video", "shortvideo", "location", "link", "file", "music"}
 _POLL_STEP_S = 0.1
+MAX_PUSH_CHARS = 4000
 
 
 def sender_id_for(openid: str) -> str:
@@ -115,6 +121,7 @@ class WeChatInput(InputChannel):
         self.crypto = MessageCrypto(config.encoding_aes_key, config.app_id) if config.uses_aes else None
         self.dedupe = DedupeStore(make_store("wechat-dedupe", config.redis_url), config.dedupe_ttl_s)
         self.options = OptionMemory(make_store("wechat-options", config.redis_url))
+        self.replays = ReplayGuard(make_store("wechat-nonce", config.redis_url), config.dedupe_ttl_s)
         self.api = build_customer_service_api(config)
         self.memory = memory or get_script_memory()
         self._turns: TurnRegistry | None = None
@@ -125,7 +132,7 @@ class WeChatInput(InputChannel):
         return wrap_output(WeChatPushOutput(self.api, self.options, self.memory), self.memory)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("wechat_webhook", __name__)
+        webhook = bound_request_size(Blueprint("wechat_webhook", __name__))
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -165,6 +172,9 @@ class WeChatInput(InputChannel):
         except Rejected as exc:
             logger.warning("WeChat request refused (%s): %s", exc.status, exc.reason)
             return response.text("forbidden" if exc.status == 403 else "bad request", status=exc.status)
+        if not await self._first_use(request):
+            logger.warning("WeChat request refused (403): timestamp and nonce replayed with another body")
+            return response.text("forbidden", status=403)
         content = await self.answer(fields, on_new_message, deadline)
         if content is None:
             return response.text("success")
@@ -172,6 +182,13 @@ class WeChatInput(InputChannel):
         if encrypted and self.crypto is not None:
             reply = seal_reply(self.config.token, self.crypto, reply, request.args.get("nonce") or "")
         return response.text(reply, content_type="application/xml")
+
+    async def _first_use(self, request: Request) -> bool:
+        try:
+            return await self.replays.admit(request.args.get("timestamp"), request.args.get("nonce"), request.body)
+        except Exception:  # the shared store is down: the timestamp window still bounds a replay
+            logger.exception("WeChat nonce store unavailable; replay check skipped")
+            return True
 
     async def answer(
         self, fields: dict[str, str], on_new_message: Callable[[UserMessage], Awaitable[Any]], deadline: float
@@ -289,10 +306,12 @@ class WeChatInput(InputChannel):
         fields: dict[str, str],
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> list[str]:
-        if not text.strip():
-            return []
+        inbound = check_message(text)
         # Before the gate: a message only an agent reads still sets the script the agent's replies go out in.
-        await remember_script(sender_id, text, self.memory)
+        await remember_script(sender_id, inbound.script_sample, self.memory)
+        if not inbound.ok:
+            return await self._say(sender_id, inbound.reply or ERROR_REPLY)
+        text = inbound.text
         if await handoff_gate.intercept(sender_id, text, self.name(), extra_metadata):
             return []
         picked = await self.options.resolve(sender_id, text)
@@ -323,12 +342,19 @@ class WeChatInput(InputChannel):
         body, refusal = read_push_request(request)
         if refusal:
             return refusal
-        if not isinstance(body, dict) or not isinstance(body.get("sender_id"), str):
-            return response.json({"error": "sender_id is required"}, status=400)
-        if not isinstance(body.get("text"), str) or not body["text"].strip():
+        if not isinstance(body, dict):
+            return response.json({"error": "body must be a JSON object with sender_id and text"}, status=400)
+        problem = recipient_problem(body.get("sender_id"), "sender_id")
+        if problem:
+            return response.json({"error": problem}, status=400)
+        if not isinstance(body.get("text"), str):
+            return response.json({"error": "text is required"}, status=400)
+        if len(body["text"]) > MAX_PUSH_CHARS:
+            return response.json({"error": f"text longer than {MAX_PUSH_CHARS} characters"}, status=400)
+        if not clean_push_text(body["text"]):
             return response.json({"error": "text is required"}, status=400)
         buttons = body.get("buttons") if isinstance(body.get("buttons"), list) else []
-        text = _signed_by(body.get("author")) + body["text"]
+        text = _signed_by(body.get("author")) + clean_push_text(body["text"])
         try:
             await self.get_output_channel().send_response(body["sender_id"], {"text": text, "buttons": buttons})
         except Exception as exc:
@@ -341,5 +367,5 @@ def _signed_by(author: Any) -> str:
     """WeChat shows plain text only: a person's message says who wrote it, so it is not taken for the bot."""
     if not isinstance(author, dict) or author.get("role") != "agent":
         return ""
-    name = author.get("name") if isinstance(author.get("name"), str) else ""
-    return f"【人工客服{name.strip()[:20]}】" if name.strip() else "【人工客服】"
+    name = clean_push_text(author["name"])[:20] if isinstance(author.get("name"), str) else ""
+    return f"【人工客服{name}】" if name else "【人工客服】"

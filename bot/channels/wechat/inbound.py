@@ -16,6 +16,8 @@ from bot.channels.wechat.signature import is_valid, sign
 
 logger = logging.getLogger(__name__)
 
+MAX_OPENID_CHARS = 100
+
 
 class Rejected(Exception):
     def __init__(self, status: int, reason: str) -> None:
@@ -82,6 +84,9 @@ def open_message(
         fields = _decrypt(token, crypto, args, fields)  # type: ignore[arg-type]
     if not fields.get("FromUserName") or not fields.get("MsgType"):
         raise Rejected(400, "message without FromUserName or MsgType")
+    if len(fields["FromUserName"]) > MAX_OPENID_CHARS:
+        # The conversation id is "wx:" + openid and must fit the handoff store (WeChat's openids are 28).
+        raise Rejected(400, "FromUserName too long")
     return fields, encrypted
 
 

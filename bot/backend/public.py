@@ -1,0 +1,44 @@
+"""What other parts of the web process may use of the backend; nothing outside bot/backend imports deeper.
+
+The agent console (bot/console) and the web application that assembles the process (bot/web_app) import from
+here only, so the backend's modules can be rearranged without touching them; tests/unit/test_architecture.py
+keeps it so. The backend itself never imports the console or the assembler.
+
+- the database: one engine and session per request, the migrations, the declarative `Base` whose metadata holds
+  every table of the process (the console registers its tables on it; see docs/architecture.md, "Stores");
+- the tables the console reads or writes beside its own: customers (VIP routing), conversation events (a handoff
+  is one; the KPI counts them) and ratings (the KPI);
+- request plumbing: the API-key check, the error shape (`ApiError`), input hygiene for request bodies, time;
+- the services the console calls for an agent: parcel, customer and ticket look-ups, quick tickets, the KPI;
+- for the assembler: the backend's routes and middleware (`install`), its background worker, start-up seeding
+  and logging.
+"""
+
+from __future__ import annotations
+
+from bot.backend.api.deps import require_api_key
+from bot.backend.app import backend_workers, install
+from bot.backend.clock import iso, local_today, local_zone, to_local, utcnow
+from bot.backend.db import get_engine, get_session, new_session, run_migrations
+from bot.backend.errors import ApiError
+from bot.backend.input_hygiene import CleanInput
+from bot.backend.logging_setup import log_config
+from bot.backend.models import Base, ConversationEvent, Customer, Rating
+from bot.backend.schemas import ClaimIn, ComplaintIn, Fen, normalize_phone
+from bot.backend.seed import seed_if_empty
+from bot.backend.services.claims import create as create_claim
+from bot.backend.services.claims import list_by_phone as claims_by_phone
+from bot.backend.services.complaints import create as create_complaint
+from bot.backend.services.complaints import list_by_phone as complaints_by_phone
+from bot.backend.services.customers import by_phone as customer_by_phone
+from bot.backend.services.reports import kpi as kpi_report
+from bot.backend.services.tracking import find_parcel
+from bot.backend.services.tracking import summary as parcel_summary
+
+__all__ = [
+    "ApiError", "Base", "ClaimIn", "CleanInput", "ComplaintIn", "ConversationEvent", "Customer", "Fen", "Rating",
+    "backend_workers", "claims_by_phone", "complaints_by_phone", "create_claim", "create_complaint",
+    "customer_by_phone", "find_parcel", "get_engine", "get_session", "install", "iso", "kpi_report",
+    "local_today", "local_zone", "log_config", "new_session", "normalize_phone", "parcel_summary",
+    "require_api_key", "run_migrations", "seed_if_empty", "to_local", "utcnow",
+]

@@ -1,0 +1,15 @@
+"""The courier's shared vocabulary: one module per concept, read by the actions, the NLU, the backend and console.
+
+| module | what it knows |
+| --- | --- |
+| `numerals` | numbers as customers write them (三千五, 两箱, 1.5万), money in fen, weights in kg |
+| `tracking_numbers` | the parcel tracking-number formats the backend accepts |
+| `ticket_numbers` | complaint (CP) and claim (CL) ticket numbers |
+| `phones` | mainland mobile numbers: normalise, validate, mask |
+| `handoff_reasons` | why a conversation goes to a person, with the console's Chinese text and team |
+| `anger` | the anger lexicon and its score |
+| `geography` | provinces and cities (`china_places.yml`): canonical names, provinces, outside the mainland |
+| `script` | Simplified or Traditional: which one a customer writes, conversion both ways (OpenCC) |
+
+Nothing here imports Rasa, the backend or the console: every part of the system may import it.
+"""

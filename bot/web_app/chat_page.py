@@ -1,0 +1,43 @@
+"""The web chat page: its static files (bot/web/) at `/chat/`, and `/chat/config.js`: where its browsers reach
+Rasa, decided by the server, never by the link.
+
+The page used to take Rasa's address from `?rasa=` in its own URL, so a link to the real page could point it at
+any server: that server could show its own messages under the courier's address, learn the customer's session
+id, or plant one it knows. Now the address comes from the server's settings: `CHAT_RASA_URL` (Rasa's public
+address, e.g. behind the reverse proxy), else the page's own host on `RASA_PORT`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from bot.settings import get_settings
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+router = APIRouter(include_in_schema=False)
+
+
+def chat_config() -> dict[str, object]:
+    settings = get_settings()
+    return {"rasaUrl": settings.chat_rasa_url.rstrip("/"), "rasaPort": settings.rasa_port}
+
+
+@router.get("/chat/config.js")
+def chat_config_script() -> Response:
+    # JSON is valid JavaScript; "<" escaped so the text can never close a script element.
+    body = json.dumps(chat_config(), ensure_ascii=True).replace("<", "\\u003c")
+    return Response(f"window.COURIER_CHAT_CONFIG = {body};\n", media_type="application/javascript",
+                    headers={"Cache-Control": "no-store"})
+
+
+def install(app: FastAPI) -> None:
+    """The chat page's routes; the config route comes first, or the static mount would answer it."""
+    app.include_router(router)
+    WEB_DIR.mkdir(parents=True, exist_ok=True)
+    app.mount("/chat", StaticFiles(directory=str(WEB_DIR), html=True), name="chat")
