@@ -8,6 +8,10 @@ layer converts it for customers who write Traditional (bot/channels/script_outpu
 
 ActionExecutionRejection is Rasa's normal signal inside forms ("this slot was not filled") and passes through.
 The text does not offer a person: the handoff is an action too, and would fail the same way.
+
+A stuck action server (hung on a dead database, a lost socket) is a failure too: Rasa 3.6 waits five minutes
+for each action call (rasa.core.constants.DEFAULT_REQUEST_TIMEOUT), holding the customer's conversation lock
+all that time. `install` bounds that wait to ACTION_SERVER_TIMEOUT_S.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import rasa.core.actions.action as rasa_actions
 from rasa.core.actions.action import Action, ActionExecutionRejection
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
@@ -55,5 +60,12 @@ async def run_action_politely(self: MessageProcessor, action: Action, *args: Any
     return await _rasa_run_action(self, action, *args, **kwargs)
 
 
-def install() -> None:
+def bound_action_wait(seconds: float) -> None:
+    """How long Rasa waits for the action server's answer to one action call."""
+    # RemoteAction.run reads the module-level name at call time, so rebinding it applies to every call.
+    rasa_actions.DEFAULT_REQUEST_TIMEOUT = seconds  # type: ignore[attr-defined]
+
+
+def install(action_server_timeout_s: float) -> None:
     MessageProcessor._run_action = run_action_politely  # type: ignore[method-assign]
+    bound_action_wait(action_server_timeout_s)

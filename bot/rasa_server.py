@@ -129,7 +129,7 @@ def install() -> None:
     rasa.core.run.configure_app = guarded(_rasa_configure_app)
     rasa.server.configure_cors = configure_cors_except_socketio
     TemplatedNaturalLanguageGenerator._response_variables = staticmethod(response_variables)  # type: ignore[method-assign]
-    action_failure.install()
+    action_failure.install(get_settings().action_server_timeout_s)
 
 
 def server_arguments(argv: list[str]) -> list[str]:

@@ -81,6 +81,9 @@ class Settings:
     # (the hand-back's execute, a notice's trigger_intent), which wait for the action server too
     rasa_timeout_s: float = field(default_factory=lambda: float(_env("RASA_TIMEOUT_S", "5")))
     rasa_action_timeout_s: float = field(default_factory=lambda: float(_env("RASA_ACTION_TIMEOUT_S", "30")))
+    # Rasa's wait for the action server's answer to one action (Rasa's own default is 5 minutes); then the customer
+    # gets bot/action_failure.py's apology. Above the slowest action: a backend call with its retries, a photo fetch.
+    action_server_timeout_s: float = field(default_factory=lambda: float(_env("ACTION_SERVER_TIMEOUT_S", "20")))
 
     # Script of replies for customers writing Traditional Chinese: "tw" or "hk"
     traditional_variant: str = field(default_factory=lambda: _env("TRADITIONAL_VARIANT", "tw"))
@@ -203,6 +206,18 @@ class Settings:
     supervisor_probe_failures: int = field(default_factory=lambda: _int("SUPERVISOR_PROBE_FAILURES", 3))
     supervisor_start_timeout_s: float = field(
         default_factory=lambda: float(_env("SUPERVISOR_START_TIMEOUT_S", "300")))
+
+    # Cluster mode (`make cluster`, bot/cluster, docs/scaling.md): how many Rasa instances, action servers and web
+    # processes run behind HAProxy on this machine, the balancer's public port (the Ingress of deploy/k8s) and its
+    # stats page; BACKEND_PORT / RASA_PORT / ACTION_PORT become the balancer's inside addresses (the Services of
+    # deploy/k8s) and the instances listen on the ports just above them. The haproxy program (Debian's package).
+    cluster_rasa_instances: int = field(default_factory=lambda: _int("CLUSTER_RASA_INSTANCES", 2))
+    cluster_action_servers: int = field(default_factory=lambda: _int("CLUSTER_ACTION_SERVERS", 2))
+    cluster_web_processes: int = field(default_factory=lambda: _int("CLUSTER_WEB_PROCESSES", 2))
+    cluster_port: int = field(default_factory=lambda: _int("CLUSTER_PORT", 8080))
+    cluster_bind: str = field(default_factory=lambda: _env("CLUSTER_BIND", "127.0.0.1"))
+    cluster_stats_port: int = field(default_factory=lambda: _int("CLUSTER_STATS_PORT", 8404))
+    haproxy_bin: str = field(default_factory=lambda: _env("HAPROXY_BIN", "haproxy"))
 
     @property
     def backend_base_url(self) -> str:
