@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -74,11 +74,20 @@ async def get_session() -> AsyncIterator[Session]:
         session.close()
 
 
+# Any fixed number: the key of the PostgreSQL advisory lock that serialises migrations.
+_MIGRATION_LOCK_KEY = 0x5A7C0DE1
+
+
 def run_migrations(engine: Engine | None = None) -> None:
     engine = engine or get_engine()
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Several web processes (pods, workers) start at once on a new database: without the lock two of them
+            # create the same tables and one crashes. The lock ends with the transaction; the next one finds
+            # nothing left to do.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
         config.attributes["connection"] = connection
         # "heads": parts of the service (console, notices) add their own migration branches from 0001.
         command.upgrade(config, "heads")
