@@ -24,12 +24,38 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
+class SettingError(ValueError):
+    """An environment variable that cannot be read as its setting's type; the message names the variable."""
+
+
+def _typed(name: str, default: float, kind: type) -> float:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return kind(raw.strip())
+    except ValueError:
+        raise SettingError(f"{name}={raw!r} is not a valid {kind.__name__} (default: {default})") from None
+
+
 def _int(name: str, default: int) -> int:
-    return int(os.environ.get(name, str(default)))
+    return int(_typed(name, default, int))
+
+
+def _float(name: str, default: float) -> float:
+    return float(_typed(name, default, float))
+
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
 
 def _bool(name: str, default: bool) -> bool:
-    return os.environ.get(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if raw.strip().lower() in _TRUE | _FALSE:
+        return raw.strip().lower() in _TRUE
+    raise SettingError(f"{name}={raw!r} is not a yes/no value (use 1/0, true/false, yes/no, on/off)")
 
 
 @dataclass(frozen=True)
@@ -66,24 +92,24 @@ class Settings:
     outbox_database_url: str = field(default_factory=lambda: _env("OUTBOX_DATABASE_URL", ""))
     outbox_max_items: int = field(default_factory=lambda: _int("OUTBOX_MAX_ITEMS", 10_000))
     outbox_max_payload_bytes: int = field(default_factory=lambda: _int("OUTBOX_MAX_PAYLOAD_BYTES", 64 * 1024))
-    outbox_poll_s: float = field(default_factory=lambda: float(_env("OUTBOX_POLL_S", "1")))
-    outbox_retry_base_s: float = field(default_factory=lambda: float(_env("OUTBOX_RETRY_BASE_S", "2")))
-    outbox_retry_max_s: float = field(default_factory=lambda: float(_env("OUTBOX_RETRY_MAX_S", "60")))
-    outbox_lease_s: float = field(default_factory=lambda: float(_env("OUTBOX_LEASE_S", "60")))
+    outbox_poll_s: float = field(default_factory=lambda: _float("OUTBOX_POLL_S", 1))
+    outbox_retry_base_s: float = field(default_factory=lambda: _float("OUTBOX_RETRY_BASE_S", 2))
+    outbox_retry_max_s: float = field(default_factory=lambda: _float("OUTBOX_RETRY_MAX_S", 60))
+    outbox_lease_s: float = field(default_factory=lambda: _float("OUTBOX_LEASE_S", 60))
 
     # Clients between our processes (bot/clients). The web process's API (actions, tools): timeout of a call and
     # extra tries for reads and idempotent writes; the channels' handoff gate asks it before every customer
     # message, so it waits less and then lets the assistant answer.
-    backend_timeout_s: float = field(default_factory=lambda: float(_env("BACKEND_TIMEOUT_S", "3")))
+    backend_timeout_s: float = field(default_factory=lambda: _float("BACKEND_TIMEOUT_S", 3))
     backend_retries: int = field(default_factory=lambda: _int("BACKEND_RETRIES", 2))
-    handoff_gate_timeout_s: float = field(default_factory=lambda: float(_env("HANDOFF_GATE_TIMEOUT_S", "2")))
+    handoff_gate_timeout_s: float = field(default_factory=lambda: _float("HANDOFF_GATE_TIMEOUT_S", 2))
     # Rasa's HTTP API (console, parcel notifier): pushes and tracker reads, and calls that run actions
     # (the hand-back's execute, a notice's trigger_intent), which wait for the action server too
-    rasa_timeout_s: float = field(default_factory=lambda: float(_env("RASA_TIMEOUT_S", "5")))
-    rasa_action_timeout_s: float = field(default_factory=lambda: float(_env("RASA_ACTION_TIMEOUT_S", "30")))
+    rasa_timeout_s: float = field(default_factory=lambda: _float("RASA_TIMEOUT_S", 5))
+    rasa_action_timeout_s: float = field(default_factory=lambda: _float("RASA_ACTION_TIMEOUT_S", 30))
     # Rasa's wait for the action server's answer to one action (Rasa's own default is 5 minutes); then the customer
     # gets bot/action_failure.py's apology. Above the slowest action: a backend call with its retries, a photo fetch.
-    action_server_timeout_s: float = field(default_factory=lambda: float(_env("ACTION_SERVER_TIMEOUT_S", "20")))
+    action_server_timeout_s: float = field(default_factory=lambda: _float("ACTION_SERVER_TIMEOUT_S", 20))
 
     # Script of replies for customers writing Traditional Chinese: "tw" or "hk"
     traditional_variant: str = field(default_factory=lambda: _env("TRADITIONAL_VARIANT", "tw"))
@@ -97,7 +123,7 @@ class Settings:
     wechat_message_mode: str = field(default_factory=lambda: _env("WECHAT_MESSAGE_MODE", ""))
     wechat_api_base: str = field(default_factory=lambda: _env("WECHAT_API_BASE", "https://api.weixin.qq.com"))
     # WeChat gives up after 5 s; a passive reply must be back before that, else the CS API delivers it
-    wechat_passive_timeout_s: float = field(default_factory=lambda: float(_env("WECHAT_PASSIVE_TIMEOUT_S", "4.5")))
+    wechat_passive_timeout_s: float = field(default_factory=lambda: _float("WECHAT_PASSIVE_TIMEOUT_S", 4.5))
     wechat_dedupe_ttl_s: int = field(default_factory=lambda: _int("WECHAT_DEDUPE_TTL_S", 300))
 
     # Chat input bounds (every channel, bot/channels/inbound_guard.py): a longer message never reaches NLU,
@@ -181,7 +207,7 @@ class Settings:
     # Parcel notices: the backend pushes key tracking events to subscribed chats via Rasa's trigger_intent API
     parcel_notices_enabled: bool = field(default_factory=lambda: _bool("PARCEL_NOTICES_ENABLED", True))
     parcel_notice_intent: str = field(default_factory=lambda: _env("PARCEL_NOTICE_INTENT", "EXTERNAL_parcel_update"))
-    parcel_notice_poll_s: float = field(default_factory=lambda: float(_env("PARCEL_NOTICE_POLL_S", "1")))
+    parcel_notice_poll_s: float = field(default_factory=lambda: _float("PARCEL_NOTICE_POLL_S", 1))
     # Personal data at rest (docs/data-retention.md): conversations, transcripts and evidence older than this many
     # days are deleted, tickets and parcels anonymised (0 keeps everything); the backend purges every interval
     # (0: only `python -m bot.retention purge`, e.g. from cron)
@@ -195,17 +221,17 @@ class Settings:
     # SUPERVISOR_PROBE_INTERVAL_S, each bounded by SUPERVISOR_PROBE_TIMEOUT_S; a restarted service has
     # SUPERVISOR_START_TIMEOUT_S to answer (Rasa loads its model) before it counts as failed again.
     supervisor_backoff_initial_s: float = field(
-        default_factory=lambda: float(_env("SUPERVISOR_BACKOFF_INITIAL_S", "1")))
-    supervisor_backoff_max_s: float = field(default_factory=lambda: float(_env("SUPERVISOR_BACKOFF_MAX_S", "30")))
+        default_factory=lambda: _float("SUPERVISOR_BACKOFF_INITIAL_S", 1))
+    supervisor_backoff_max_s: float = field(default_factory=lambda: _float("SUPERVISOR_BACKOFF_MAX_S", 30))
     supervisor_backoff_reset_s: float = field(
-        default_factory=lambda: float(_env("SUPERVISOR_BACKOFF_RESET_S", "120")))
+        default_factory=lambda: _float("SUPERVISOR_BACKOFF_RESET_S", 120))
     supervisor_probe_interval_s: float = field(
-        default_factory=lambda: float(_env("SUPERVISOR_PROBE_INTERVAL_S", "5")))
+        default_factory=lambda: _float("SUPERVISOR_PROBE_INTERVAL_S", 5))
     supervisor_probe_timeout_s: float = field(
-        default_factory=lambda: float(_env("SUPERVISOR_PROBE_TIMEOUT_S", "10")))
+        default_factory=lambda: _float("SUPERVISOR_PROBE_TIMEOUT_S", 10))
     supervisor_probe_failures: int = field(default_factory=lambda: _int("SUPERVISOR_PROBE_FAILURES", 3))
     supervisor_start_timeout_s: float = field(
-        default_factory=lambda: float(_env("SUPERVISOR_START_TIMEOUT_S", "300")))
+        default_factory=lambda: _float("SUPERVISOR_START_TIMEOUT_S", 300))
 
     # Cluster mode (`make cluster`, bot/cluster, docs/scaling.md): how many Rasa instances, action servers and web
     # processes run behind HAProxy on this machine, the balancer's public port (the Ingress of deploy/k8s) and its
