@@ -11,14 +11,14 @@ from bot.backend.clock import iso, local_today, utcnow
 from bot.backend.errors import ApiError
 from bot.backend.models import Claim, ClaimEvidence, ClaimStage, Parcel
 from bot.backend.privacy import mask_phone
-from bot.backend.schemas import ClaimIn, DecisionIn, normalize_phone
+from bot.backend.schemas import ClaimIn, DecisionIn
+from bot.backend.services import tickets
 from bot.backend.services.compensation import compensation_cap
 from bot.backend.services.numbering import ticket_number
 from bot.backend.services.ticket_access import TicketKind
 from bot.backend.services.tracking import find_parcel
 from bot.backend.services.working_days import add_working_days
 from bot.settings import get_settings
-from bot.vocabulary.ticket_numbers import parse
 
 STAGE_TEXT = {
     "submitted": "已受理",
@@ -61,15 +61,12 @@ def to_dict(session: Session, claim: Claim) -> dict[str, Any]:
         "paid_at": iso(claim.paid_at),
         "created_at": iso(claim.created_at),
         "evidence_count": evidence_count,
-        "history": [{"stage": row.stage, "stage_text": STAGE_TEXT[row.stage], "at": iso(row.at), "note": row.note}
-                    for row in claim.history],
+        "history": tickets.history(claim.history, STAGE_TEXT),
     }
 
 
 def summary(claim: Claim) -> dict[str, Any]:
-    """All a ticket number alone may tell: the claim exists, and its stage (no amounts, no dates)."""
-    return {"number": claim.number, "kind": "claim", "stage": claim.stage, "stage_text": STAGE_TEXT[claim.stage],
-            "details": False, "proof": "contact_phone_last4"}
+    return tickets.summary(claim, "claim", STAGE_TEXT)
 
 
 def create(session: Session, body: ClaimIn) -> dict[str, Any]:
@@ -97,10 +94,7 @@ def create(session: Session, body: ClaimIn) -> dict[str, Any]:
 
 
 def find(session: Session, number: str) -> Claim | None:
-    parsed = parse("CL", number)
-    if parsed is None:
-        return None
-    return session.execute(select(Claim).where(Claim.number == parsed)).scalar_one_or_none()
+    return tickets.find(session, Claim, "CL", number)
 
 
 def not_found() -> ApiError:
@@ -108,43 +102,19 @@ def not_found() -> ApiError:
 
 
 def get(session: Session, number: str) -> Claim:
-    claim = find(session, number)
-    if claim is None:
-        raise not_found()
-    return claim
+    return tickets.existing(find(session, number), not_found)
 
 
 KIND = TicketKind(prefix="CL", find=find, full=lambda session, row: to_dict(session, row), summary=summary,
                   not_found=not_found)
 
 
-def _phone(raw: str) -> str:
-    try:
-        return normalize_phone(raw[:32])
-    except ValueError as exc:
-        raise ApiError(422, "invalid_phone", "手机号格式不正确，请核对后再试。") from exc
-
-
 def count_by_phone(session: Session, phone: str) -> dict[str, int]:
-    """How many tickets a phone has and how many are still open: all a look-up by phone may tell a customer
-    before they show the ticket number or the tracking number's last 4 digits."""
-    rows = session.execute(
-        select(Claim.stage, func.count(Claim.id))
-        .where(Claim.contact_phone == _phone(phone)).group_by(Claim.stage)
-    ).all()
-    return {"total": sum(count for _stage, count in rows),
-            "open": sum(count for stage, count in rows if stage in OPEN_STAGES)}
+    return tickets.count_by_phone(session, Claim, phone, OPEN_STAGES)
 
 
 def list_by_phone(session: Session, phone: str, tracking_last4: str | None = None) -> list[dict[str, Any]]:
-    """The phone's tickets, newest first; with `tracking_last4` only those whose parcel number ends so."""
-    query = select(Claim).where(Claim.contact_phone == _phone(phone))
-    if tracking_last4 is not None:
-        query = query.where(Claim.tracking_number.like(f"%{tracking_last4}"))
-    rows = session.execute(
-        query.order_by(Claim.created_at.desc(), Claim.id.desc()).limit(50)
-    ).scalars().all()
-    return [to_dict(session, row) for row in rows]
+    return tickets.list_by_phone(session, Claim, phone, tracking_last4, lambda row: to_dict(session, row))
 
 
 def _move(session: Session, claim: Claim, stage: str, note: str | None = None) -> None:

@@ -5,18 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.backend.clock import iso, utcnow
 from bot.backend.errors import ApiError
 from bot.backend.models import Complaint, ComplaintStage
 from bot.backend.privacy import mask_phone
-from bot.backend.schemas import ComplaintIn, normalize_phone
+from bot.backend.schemas import ComplaintIn
+from bot.backend.services import tickets
 from bot.backend.services.numbering import ticket_number
 from bot.backend.services.ticket_access import TicketKind
 from bot.settings import get_settings
-from bot.vocabulary.ticket_numbers import parse
 
 STAGES = ("registered", "verifying", "handling", "feedback_given", "archived")
 STAGE_TEXT = {
@@ -52,15 +51,12 @@ def to_dict(complaint: Complaint) -> dict[str, Any]:
         "response_due_at": iso(complaint.response_due_at),
         "first_response_at": iso(complaint.first_response_at),
         "is_overdue": complaint.first_response_at is None and complaint.response_due_at < now,
-        "history": [{"stage": row.stage, "stage_text": STAGE_TEXT[row.stage], "at": iso(row.at), "note": row.note}
-                    for row in complaint.history],
+        "history": tickets.history(complaint.history, STAGE_TEXT),
     }
 
 
 def summary(complaint: Complaint) -> dict[str, Any]:
-    """All a ticket number alone may tell: the ticket exists, and its stage."""
-    return {"number": complaint.number, "kind": "complaint", "stage": complaint.stage,
-            "stage_text": STAGE_TEXT[complaint.stage], "details": False, "proof": "contact_phone_last4"}
+    return tickets.summary(complaint, "complaint", STAGE_TEXT)
 
 
 def create(session: Session, body: ComplaintIn) -> dict[str, Any]:
@@ -80,10 +76,7 @@ def create(session: Session, body: ComplaintIn) -> dict[str, Any]:
 
 
 def find(session: Session, number: str) -> Complaint | None:
-    parsed = parse("CP", number)
-    if parsed is None:
-        return None
-    return session.execute(select(Complaint).where(Complaint.number == parsed)).scalar_one_or_none()
+    return tickets.find(session, Complaint, "CP", number)
 
 
 def not_found() -> ApiError:
@@ -91,43 +84,19 @@ def not_found() -> ApiError:
 
 
 def get(session: Session, number: str) -> Complaint:
-    complaint = find(session, number)
-    if complaint is None:
-        raise not_found()
-    return complaint
+    return tickets.existing(find(session, number), not_found)
 
 
 KIND = TicketKind(prefix="CP", find=find, full=lambda _session, row: to_dict(row), summary=summary,
                   not_found=not_found)
 
 
-def _phone(raw: str) -> str:
-    try:
-        return normalize_phone(raw[:32])
-    except ValueError as exc:
-        raise ApiError(422, "invalid_phone", "手机号格式不正确，请核对后再试。") from exc
-
-
 def count_by_phone(session: Session, phone: str) -> dict[str, int]:
-    """How many tickets a phone has and how many are still open: all a look-up by phone may tell a customer
-    before they show the ticket number or the tracking number's last 4 digits."""
-    rows = session.execute(
-        select(Complaint.stage, func.count(Complaint.id))
-        .where(Complaint.contact_phone == _phone(phone)).group_by(Complaint.stage)
-    ).all()
-    return {"total": sum(count for _stage, count in rows),
-            "open": sum(count for stage, count in rows if stage in OPEN_STAGES)}
+    return tickets.count_by_phone(session, Complaint, phone, OPEN_STAGES)
 
 
 def list_by_phone(session: Session, phone: str, tracking_last4: str | None = None) -> list[dict[str, Any]]:
-    """The phone's tickets, newest first; with `tracking_last4` only those whose parcel number ends so."""
-    query = select(Complaint).where(Complaint.contact_phone == _phone(phone))
-    if tracking_last4 is not None:
-        query = query.where(Complaint.tracking_number.like(f"%{tracking_last4}"))
-    rows = session.execute(
-        query.order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(50)
-    ).scalars().all()
-    return [to_dict(row) for row in rows]
+    return tickets.list_by_phone(session, Complaint, phone, tracking_last4, to_dict)
 
 
 def change_stage(session: Session, number: str, stage: str, note: str | None) -> dict[str, Any]:
