@@ -6,13 +6,14 @@ import logging
 import re
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import call_backend, format_fen
 from actions.form_questions import ask_again
+from actions.form_validation import FormValidation
 from actions.forms_common import (
     AFFIRM_RE,
     DENY_RE,
@@ -70,10 +71,6 @@ def _clean(text: str, prefixes: str) -> str:
     return text.strip(" ，,。.!！~～")
 
 
-def _asked(tracker: Tracker, slot: str) -> bool:
-    return tracker.get_slot("requested_slot") == slot
-
-
 def detect_field(text: str) -> str | None:
     for slot, pattern in FIELD_WORDS:
         if pattern.search(text):
@@ -100,7 +97,7 @@ def changed_fields(tracker: Tracker) -> list[str]:
     return changed
 
 
-class ValidatePickupForm(FormValidationAction):
+class ValidatePickupForm(FormValidation):
     def name(self) -> str:
         return "validate_pickup_form"
 
@@ -117,7 +114,7 @@ class ValidatePickupForm(FormValidationAction):
     # ---- extraction: what this message answers ----------------------------------------------------------
     async def extract_sender_name(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> dict[str, Any]:
-        if not (_asked(tracker, "sender_name") and is_answer_turn(tracker)) or is_off_topic_question(tracker):
+        if not (self.is_asked(tracker, "sender_name") and is_answer_turn(tracker)) or is_off_topic_question(tracker):
             return {}
         return {"sender_name": _clean(latest_text(tracker), "我叫|我是|叫我|姓名是?|名字是?|寄件人是?|称呼")}
 
@@ -128,18 +125,17 @@ class ValidatePickupForm(FormValidationAction):
         phone = phone_in(tracker)
         if phone:
             return {"sender_phone": phone}
-        if _asked(tracker, "sender_phone") and is_off_topic(tracker):
+        if self.is_asked(tracker, "sender_phone") and is_off_topic(tracker):
             return {}
-        if _asked(tracker, "sender_phone"):
+        if self.is_asked(tracker, "sender_phone"):
             hint = ("手机号好像不太对，请发一个 11 位的手机号，比如 13812345678。" if re.search(r"\d", latest_text(tracker))
                     else "快递员上门前要电话联系您，麻烦留一个 11 位的手机号，比如 13812345678。")
-            ask_again(dispatcher, domain, "sender_phone", hint)
-            return {"sender_phone": None}
+            return self.refuse(dispatcher, domain, "sender_phone", hint)
         return {}
 
     async def extract_pickup_address(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: DomainDict) -> dict[str, Any]:
-        if not (_asked(tracker, "pickup_address") and is_answer_turn(tracker)):
+        if not (self.is_asked(tracker, "pickup_address") and is_answer_turn(tracker)):
             return {}
         if is_off_topic(tracker) and not cities_in_text(latest_text(tracker)):
             return {}  # an address names a city; without one this is no address
@@ -147,9 +143,9 @@ class ValidatePickupForm(FormValidationAction):
 
     async def extract_destination(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> dict[str, Any]:
-        if not is_answer_turn(tracker) or _asked(tracker, "pickup_address"):
+        if not is_answer_turn(tracker) or self.is_asked(tracker, "pickup_address"):
             return {}
-        if _asked(tracker, "destination"):
+        if self.is_asked(tracker, "destination"):
             found = cities_by_role(tracker).get("destination") or next(
                 iter(cities_in_text(latest_text(tracker))), None)
             if not found and is_off_topic(tracker):
@@ -165,18 +161,18 @@ class ValidatePickupForm(FormValidationAction):
                            domain: DomainDict) -> dict[str, Any]:
         if not is_answer_turn(tracker):
             return {}
-        if _asked(tracker, "item"):
+        if self.is_asked(tracker, "item"):
             if is_off_topic_question(tracker):
                 return {}
             # the whole answer ("一箱书") says more than the entity ("书")
             return {"item": _clean(latest_text(tracker), "寄的是|要寄的是|是|寄|物品是?|东西是?")
                     or entity_value(tracker, "item")}
         item = entity_value(tracker, "item")
-        return {"item": item} if item and not _asked(tracker, "pickup_confirmed") else {}
+        return {"item": item} if item and not self.is_asked(tracker, "pickup_confirmed") else {}
 
     async def extract_time_window(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> dict[str, Any]:
-        if not (_asked(tracker, "time_window") and is_answer_turn(tracker)):
+        if not (self.is_asked(tracker, "time_window") and is_answer_turn(tracker)):
             return {}
         text = latest_text(tracker)
         # "今天天气怎么样" names a day but asks about something else
@@ -186,7 +182,7 @@ class ValidatePickupForm(FormValidationAction):
 
     async def extract_pickup_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: DomainDict) -> dict[str, Any]:
-        if not (_asked(tracker, "pickup_confirmed") and is_answer_turn(tracker)):
+        if not (self.is_asked(tracker, "pickup_confirmed") and is_answer_turn(tracker)):
             return {}
         text = latest_text(tracker)
         changed = changed_fields(tracker)
@@ -221,8 +217,7 @@ class ValidatePickupForm(FormValidationAction):
                              domain: DomainDict) -> dict[str, Any]:
         name = str(value or "").strip()
         if not name or len(name) > 20 or re.search(r"\d", name):
-            ask_again(dispatcher, domain, "sender_name", "请告诉我寄件人的姓名或称呼，比如“张先生”。")
-            return {"sender_name": None}
+            return self.refuse(dispatcher, domain, "sender_name", "请告诉我寄件人的姓名或称呼，比如“张先生”。")
         return {"sender_name": name}
 
     def validate_sender_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -233,19 +228,16 @@ class ValidatePickupForm(FormValidationAction):
                                 domain: DomainDict) -> dict[str, Any]:
         address = str(value or "").strip()
         if len(address) < 5 or len(address) > 200:
-            ask_again(dispatcher, domain, "pickup_address",
+            return self.refuse(dispatcher, domain, "pickup_address",
                       "地址好像不太完整，请发一下详细地址，带上城市、区和门牌号，比如“杭州市西湖区文三路100号”。")
-            return {"pickup_address": None}
         cities = cities_in_text(address)
         if not cities:
-            ask_again(dispatcher, domain, "pickup_address",
+            return self.refuse(dispatcher, domain, "pickup_address",
                       "请在地址里带上城市名，比如“杭州市西湖区文三路100号”，方便安排附近的快递员。")
-            return {"pickup_address": None}
         if geography.is_outside_mainland(cities[0]):
-            ask_again(dispatcher, domain, "pickup_address",
+            return self.refuse(dispatcher, domain, "pickup_address",
                       f"抱歉，{cities[0]}暂时不支持在线预约上门取件，可以回复“转人工”咨询；"
                       "换一个内地的取件地址的话，直接发给我就好。")
-            return {"pickup_address": None}
         return {"pickup_address": address}
 
     def validate_destination(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -256,16 +248,14 @@ class ValidatePickupForm(FormValidationAction):
                       domain: DomainDict) -> dict[str, Any]:
         item = str(value or "").strip()
         if not item or len(item) > 100:
-            ask_again(dispatcher, domain, "item", "请简单说一下寄的是什么，比如“衣服”“文件”“一箱书”。")
-            return {"item": None}
+            return self.refuse(dispatcher, domain, "item", "请简单说一下寄的是什么，比如“衣服”“文件”“一箱书”。")
         return {"item": item}
 
     def validate_time_window(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
         text = str(value or "").strip()
         if not text or len(text) > 50 or not _TIME_CUE.search(text):
-            ask_again(dispatcher, domain, "time_window", "请告诉我方便上门的时间，比如“今天下午”或“明天上午9点到11点”。")
-            return {"time_window": None}
+            return self.refuse(dispatcher, domain, "time_window", "请告诉我方便上门的时间，比如“今天下午”或“明天上午9点到11点”。")
         return {"time_window": text}
 
 

@@ -8,13 +8,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import BACKEND_DOWN_TEXT, call_backend, format_fen, then_listen
 from actions.form_questions import ask_again
+from actions.form_validation import FormValidation
 from actions.forms_common import (
     SERVICE_LEVEL_TEXT,
     SKIP_RE,
@@ -85,13 +86,12 @@ def validate_city(slot: str, value: Any, dispatcher: CollectingDispatcher,
         return {slot: None}
     city = geography.normalize_place(str(value))
     if not city:
-        ask_again(dispatcher, domain or {}, slot, f"抱歉，没找到“{value}”这个地方，请告诉我城市名，比如“杭州”“北京”。")
-        return {slot: None}
+        return FormValidation.refuse(dispatcher, domain or {}, slot,
+                                     f"抱歉，没找到“{value}”这个地方，请告诉我城市名，比如“杭州”“北京”。")
     if geography.is_outside_mainland(city):
-        ask_again(dispatcher, domain or {}, slot,
-                  f"抱歉，寄往或寄自{city}的快递暂时不能在线办理，需要的话可以回复“转人工”咨询人工客服；"
-                  "寄其他城市的话，直接告诉我城市名就好。")
-        return {slot: None}
+        return FormValidation.refuse(dispatcher, domain or {}, slot,
+                                     f"抱歉，寄往或寄自{city}的快递暂时不能在线办理，需要的话可以回复“转人工”咨询人工客服；"
+                                     "寄其他城市的话，直接告诉我城市名就好。")
     return {slot: city}
 
 
@@ -102,7 +102,7 @@ def acknowledge_correction(slot: str, label: str, new: Any, tracker: Tracker,
         dispatcher.utter_message(text=f"好的，{label}已改为 {new}。")
 
 
-class ValidateQuoteForm(FormValidationAction):
+class ValidateQuoteForm(FormValidation):
     def name(self) -> str:
         return "validate_quote_form"
 
@@ -121,7 +121,7 @@ class ValidateQuoteForm(FormValidationAction):
         entity = entity_value(tracker, "weight")
         if entity:
             return {"weight": entity}
-        asked = tracker.get_slot("requested_slot") == "weight"
+        asked = self.is_asked(tracker, "weight")
         if asked:
             kg = parse_weight_kg(latest_text(tracker))
             if kg is None and (is_off_topic(tracker) or carries_other_answer(tracker, "weight")):
@@ -136,7 +136,7 @@ class ValidateQuoteForm(FormValidationAction):
     async def extract_dimensions(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> dict[str, Any]:
         text = latest_text(tracker)
-        if tracker.get_slot("requested_slot") == "dimensions" and BARE_SKIP_RE.match(text):
+        if self.is_asked(tracker, "dimensions") and BARE_SKIP_RE.match(text):
             # A bare "不用了" answers this optional question (the complaint and claim forms read it the same
             # way); "算了" or "取消" still cancel.
             return {"dimensions": NO_DIMENSIONS}
@@ -145,7 +145,7 @@ class ValidateQuoteForm(FormValidationAction):
         sizes = parse_dimensions(entity_value(tracker, "dimensions") or text)
         if sizes:
             return {"dimensions": "x".join(str(s) for s in sizes)}
-        asked = tracker.get_slot("requested_slot") == "dimensions"
+        asked = self.is_asked(tracker, "dimensions")
         if asked and carries_other_answer(tracker, "dimensions"):
             return {}
         if asked and (SKIP_RE.search(text) or latest_intent(tracker) == "deny"):
@@ -153,8 +153,7 @@ class ValidateQuoteForm(FormValidationAction):
         if asked and is_off_topic(tracker):
             return {}
         if asked:
-            ask_again(dispatcher, domain, "dimensions", DIMENSIONS_HINT)
-            return {"dimensions": None}
+            return self.refuse(dispatcher, domain, "dimensions", DIMENSIONS_HINT)
         if _fresh_request(tracker, "request_quote"):
             return {"dimensions": None}
         return {}
@@ -167,14 +166,13 @@ class ValidateQuoteForm(FormValidationAction):
         level = parse_service_level(text)
         if level:
             return {"service_level": level}
-        asked = tracker.get_slot("requested_slot") == "service_level"
+        asked = self.is_asked(tracker, "service_level")
         if asked and ANY_LEVEL_RE.search(text):
             return {"service_level": "standard"}
         if asked and is_off_topic(tracker):
             return {}
         if asked and not carries_other_answer(tracker, ""):
-            ask_again(dispatcher, domain, "service_level", SERVICE_LEVEL_HINT)
-            return {"service_level": None}
+            return self.refuse(dispatcher, domain, "service_level", SERVICE_LEVEL_HINT)
         if _fresh_request(tracker, "request_quote"):
             return {"service_level": None}
         return {}
@@ -220,8 +218,8 @@ def validate_weight_value(value: Any, dispatcher: CollectingDispatcher, tracker:
         return {"weight": None}
     kg = parse_weight_kg(str(value))
     if kg is None or kg <= 0 or kg > MAX_WEIGHT_KG:
-        ask_again(dispatcher, domain or {}, "weight", "这个重量好像不太对，请告诉我包裹大概几公斤，比如“3公斤”。")
-        return {"weight": None}
+        return FormValidation.refuse(dispatcher, domain or {}, "weight",
+                                     "这个重量好像不太对，请告诉我包裹大概几公斤，比如“3公斤”。")
     text = format_kg(kg)
     old = previous_slot_value(tracker, "weight")
     if old and str(old) != text:

@@ -10,7 +10,7 @@ import logging
 import re
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -18,7 +18,7 @@ from rasa_sdk.types import DomainDict
 from actions import deferred_writes
 from actions import ticket_text as tt
 from actions.common import call_backend
-from actions.form_questions import ask_again
+from actions.form_validation import FormValidation
 from bot.clients.backend import BackendUnavailable, InvalidInput, get_client, idempotency_key
 
 logger = logging.getLogger(__name__)
@@ -61,14 +61,14 @@ def score_from_text(text: str) -> int | str | None:
     return None
 
 
-class ValidateRatingForm(FormValidationAction):
+class ValidateRatingForm(FormValidation):
     def name(self) -> str:
         return "validate_rating_form"
 
     async def extract_rating_score(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") != "rating_score":
+        if not self.is_asked(tracker, "rating_score"):
             return {}
         text = tt.latest_text(tracker)
         score = score_from_text(text)
@@ -82,8 +82,7 @@ class ValidateRatingForm(FormValidationAction):
     ) -> dict[str, Any]:
         if value == SKIP or (isinstance(value, int) and 1 <= value <= 5):
             return {"rating_score": value}
-        ask_again(dispatcher, domain, "rating_score", "请回复 1 到 5 的数字（5 分最满意）；不想评价的话回复“不用了”。")
-        return {"rating_score": None}
+        return self.refuse(dispatcher, domain, "rating_score", "请回复 1 到 5 的数字（5 分最满意）；不想评价的话回复“不用了”。")
 
 
 def rating_payload(tracker: Tracker, score: int) -> dict[str, Any]:

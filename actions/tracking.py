@@ -8,13 +8,13 @@ import re
 from datetime import datetime
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import BACKEND_DOWN_TEXT, call_backend, then_listen
-from actions.form_questions import ask_again
+from actions.form_validation import FormValidation
 from actions.forms_common import (
     entities,
     is_activation,
@@ -161,7 +161,7 @@ async def sign_off_photo(client: BackendClient, details: dict[str, Any], token: 
         return None
 
 
-class ValidateTrackingForm(FormValidationAction):
+class ValidateTrackingForm(FormValidation):
     def name(self) -> str:
         return "validate_tracking_form"
 
@@ -174,12 +174,11 @@ class ValidateTrackingForm(FormValidationAction):
         if valid:
             return {"tracking_number": valid[0]}
         if malformed:
-            ask_again(dispatcher, domain, "tracking_number", FORMAT_HINT + "麻烦核对后再发一下。")
-            return {"tracking_number": None}
+            return self.refuse(dispatcher, domain, "tracking_number", FORMAT_HINT + "麻烦核对后再发一下。")
         if is_activation(tracker) and latest_intent(tracker) == "track_parcel":
             # a new "查件" without a number: ask, rather than silently reuse the last parcel
             return {"tracking_number": None}
-        if tracker.get_slot("requested_slot") == "tracking_number":
+        if self.is_asked(tracker, "tracking_number"):
             if is_off_topic(tracker):
                 return {}  # answered by the off-topic rule, then the question once
             # the question itself says what a number looks like, with an example
