@@ -16,7 +16,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.claims import attach_late_photo, retry_pending_claim
+from actions.claim_photos import attach_late_photo
+from actions.claims import retry_pending_claim
 from actions.complaints import retry_pending_complaint
 from actions.customers import recognise_customer
 from actions.satisfaction import retry_pending_rating

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.claim_photos import upload_photo
 from actions.deferred_writes import get_outbox
 from bot.clients.backend import BackendError, InvalidInput, get_client
 from bot.outbox import Delivered, Item, Outcome, Refused, RetryLater, Worker
@@ -28,8 +29,6 @@ def _complaint(payload: dict[str, Any], key: str) -> None:
 
 
 def _claim(payload: dict[str, Any], key: str) -> None:
-    from actions.claims import upload_photo  # the claim module imports deferred_writes, not this one
-
     claim = get_client().create_claim(payload["body"], idempotency=key)
     for url in payload.get("evidence_urls") or []:
         upload_photo(claim["number"], url)  # a photo that cannot be fetched is reported on the next turn

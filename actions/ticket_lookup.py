@@ -64,6 +64,13 @@ class TicketKind:
     get: Callable[[BackendClient, str, str], dict[str, Any]]  # (number, conversation id)
     verify: Callable[[BackendClient, str, str, str], dict[str, Any]]  # (number, phone's last 4, conversation id)
     describe: Callable[[dict[str, Any]], str]  # a ticket's details as the customer sees them
+    prefix: str  # claim / complaint: names its status form and action (validate_claim_status_form…)
+    code: str  # CL / CP, how its numbers start
+    pattern: re.Pattern[str]  # its ticket numbers in free text
+    entity: str  # the NLU entity holding such a number (claim_id / complaint_id)
+    filed_verb: str  # 申请 / 登记: how the customer filed it ("申请时的手机号")
+    unrecognised_hint: str  # the hint for an answer that is neither a number nor a phone
+    remembered_slot: str | None = None  # a slot holding this chat's latest number, looked up unasked
 
 
 def _previous_question(tracker: Tracker, kind: TicketKind, key: str) -> str | None:
