@@ -36,8 +36,19 @@ def _outbox_database() -> None:
         logging.getLogger(__name__).error("The outbox database is not usable: %s", error)
 
 
+def _only_asks_for_help(argv: list[str]) -> bool:
+    return any(arg in ("-h", "--help") for arg in argv)
+
+
 def main() -> None:
     install_log_masking()
+    if _only_asks_for_help(sys.argv[1:]):
+        # Rasa prints the usage; no outbox database is created and no worker started just for that.
+        from rasa.__main__ import main as rasa_main
+
+        sys.argv[0] = "rasa"
+        rasa_main()
+        return
     os.environ["SANIC_HOST"] = get_settings().action_host
     _outbox_database()
     from actions.outbox_delivery import start_worker

@@ -18,6 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT_S = 180
+VAR_DIRS: dict[str, Path] = {}
 # The `python -m` names in the README and the Makefile: the discovery must find at least these.
 KNOWN = {"bot.backend", "bot.web_app", "bot.backend.advance", "bot.backend.seed", "bot.bench", "bot.retention",
          "bot.runner", "bot.console.create_agent", "bot.nlu.evaluate", "bot.action_server", "bot.rasa_server"}
@@ -48,7 +49,8 @@ def helps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subprocess.Comp
     for module in entry_points():
         env = {key: value for key, value in os.environ.items()
                if key not in ("DATABASE_URL", "TRACKER_STORE_URL", "OUTBOX_DATABASE_URL")}
-        env["COURIER_VAR_DIR"] = str(tmp_path_factory.mktemp(module))
+        VAR_DIRS[module] = tmp_path_factory.mktemp(module) / "var"
+        env["COURIER_VAR_DIR"] = str(VAR_DIRS[module])
         running[module] = subprocess.Popen([sys.executable, "-m", module, "--help"], cwd=ROOT, env=env, text=True,
                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     done = {}
@@ -71,3 +73,11 @@ def test_help_prints_the_usage_and_exits_0(helps: dict[str, subprocess.Completed
     result = helps[module]
     assert result.returncode == 0, f"python -m {module} --help exited {result.returncode}: {result.stderr[-2000:]}"
     assert result.stdout.lstrip().startswith("usage: "), result.stdout[:500]
+
+
+
+@pytest.mark.parametrize("module", entry_points())
+def test_help_leaves_nothing_behind(helps: dict[str, subprocess.CompletedProcess[str]], module: str) -> None:
+    # Asking how to run a command must not create databases or files (the action server made its outbox).
+    var_dir = VAR_DIRS[module]
+    assert not var_dir.exists() or not any(var_dir.iterdir()), sorted(p.name for p in var_dir.iterdir())
