@@ -83,6 +83,14 @@ class Service:
     log_path: Path
     process: subprocess.Popen | None = None
     healthy: bool = False
+    # What it is (backend, actions, rasa, balancer): the cluster (bot/cluster) runs several of one role, named
+    # rasa-1, rasa-2…; empty means the name. Its probe and what the supervisor says follow the role.
+    role: str = ""
+    # Variables for this process only, over the stack's environment (e.g. the port of one of several web processes)
+    env: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.role = self.role or self.name
 
     @property
     def url(self) -> str:
@@ -154,15 +162,23 @@ class Stack:
         self.launch([s for s in self._plan(Path(model)) if only is None or s.name in only], env, timeout)
 
     def launch(self, services: list[Service], env: Mapping[str, str] | None = None,
-               timeout: float = 480.0) -> None:
-        """Start the given services (also another assistant's, e.g. a benchmark's baseline) and wait for health."""
+               timeout: float = 480.0, first: Collection[str] = ()) -> None:
+        """Start the given services (also another assistant's, e.g. a benchmark's baseline) and wait for health.
+
+        Services named in `first` are started, and answer, before the others: one web process migrates a new
+        database before its siblings start (the cluster, bot/cluster).
+        """
         self.services = services
         self._check_ports()
         self.child_env = self._child_env(env or {})
+        waves = [[s for s in services if s.name in first], [s for s in services if s.name not in first]]
+        self.services = []
         try:
-            for service in self.services:
-                self._spawn(service, self.child_env)
-            self._wait_healthy(timeout)
+            for wave in (w for w in waves if w):
+                self.services += wave
+                for service in wave:
+                    self._spawn(service, self.child_env)
+                self._wait_healthy(timeout)
         except BaseException:
             self.stop()
             raise
@@ -257,7 +273,7 @@ class Stack:
             if sys.platform.startswith("linux"):
                 command = [sys.executable, "-c", _DIE_WITH_STARTER, str(os.getpid()), *command]
             service.process = subprocess.Popen(
-                command, cwd=self.root, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                command, cwd=self.root, env={**env, **service.env}, stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT, start_new_session=True)
 
     def _wait_healthy(self, timeout: float) -> None:
@@ -279,9 +295,9 @@ class Stack:
 
 def _healthy(service: Service, rasa_api_token: str = "", timeout: float = 3.0) -> bool:
     url = service.url + service.health_path
-    if service.name == "rasa":
+    if service.role == "rasa":
         url = with_token(url, rasa_api_token)
-    return answers(url, needs_model=service.name == "rasa", timeout=timeout)
+    return answers(url, needs_model=service.role == "rasa", timeout=timeout)
 
 
 def _signal_group(process: subprocess.Popen, sig: signal.Signals) -> None:

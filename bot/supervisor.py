@@ -20,7 +20,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum
@@ -28,12 +28,14 @@ from enum import Enum
 from bot.settings import Settings
 from bot.stack import Service, Stack
 
-# What a customer meets while a service is down (see docs/operations.md), for the operator's message.
+# What a customer meets while a service is down (see docs/operations.md), for the operator's message; by role
+# (bot/stack.py: a cluster runs rasa-1, rasa-2… of role rasa and passes its own texts, bot/cluster).
 CUSTOMER_IMPACT = {
     "backend": "customers are told politely that the system is busy and may try again or ask for a person",
     "actions": "customers are told politely that this step could not be completed and to write again shortly",
     "rasa": "the chat does not answer; the web chat shows that it is reconnecting",
 }
+_ROLE_LABELS = {"backend": "the backend", "actions": "the action server", "rasa": "Rasa"}
 
 
 @dataclass(frozen=True)
@@ -88,10 +90,12 @@ class Watch:
 
 
 class Supervisor:
-    def __init__(self, stack: Stack, policy: Policy, say: Callable[[str], None] = print) -> None:
+    def __init__(self, stack: Stack, policy: Policy, say: Callable[[str], None] = print,
+                 impacts: Mapping[str, str] | None = None) -> None:
         self.stack = stack
         self.policy = policy
         self.say = say
+        self.impacts = {**CUSTOMER_IMPACT, **(impacts or {})}
         now = time.monotonic()
         self.watches = [Watch(service, since=now, next_probe=now + policy.probe_interval_s)
                         for service in stack.services]
@@ -159,7 +163,7 @@ class Supervisor:
     def _went_down(self, watch: Watch, now: float, reason: str) -> None:
         if watch.down_since is None:
             watch.down_since = now
-        impact = CUSTOMER_IMPACT.get(watch.service.name, "the other services keep serving")
+        impact = self.impacts.get(watch.service.role, "the other services keep serving")
         self.say(f"{_label(watch).capitalize()} is unavailable: {reason}. Meanwhile {impact}.")
 
     def _stop(self, watch: Watch, now: float, reason: str) -> None:
@@ -209,5 +213,7 @@ class Supervisor:
 
 
 def _label(watch: Watch) -> str:
-    return {"backend": "the backend", "actions": "the action server", "rasa": "Rasa"}.get(
-        watch.service.name, watch.service.name)
+    service = watch.service
+    role = _ROLE_LABELS.get(service.role, service.role)
+    # One of several of a role (the cluster's rasa-2): say which.
+    return role if service.name == service.role else f"{role} {service.name}"
