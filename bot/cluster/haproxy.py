@@ -1,0 +1,69 @@
+"""The balancer's configuration: haproxy.cfg.in (next to this file) filled in for a topology.
+
+Rendered into var/cluster/haproxy.cfg at every start (mode 0600, replaced in one step) and checked with
+`haproxy -c` before the balancer starts, so a broken template is a clear message rather than a crash loop.
+"""
+
+from __future__ import annotations
+
+import os
+import string
+import subprocess
+import tempfile
+from pathlib import Path
+
+from bot.cluster.topology import HOST, Instance, Topology
+from bot.settings import Settings
+
+TEMPLATE = Path(__file__).with_name("haproxy.cfg.in")
+# The cookie that keeps a browser's socket.io session on one Rasa instance (as the Ingress' courier_rasa).
+AFFINITY_COOKIE = "courier_rasa"
+
+
+class _Template(string.Template):
+    # HAProxy's own ${NAME} is its environment expansion (the API token): the template's placeholders are @{name}.
+    delimiter = "@"
+
+
+class BalancerConfigError(RuntimeError):
+    """haproxy refused the rendered configuration; the message has its words."""
+
+
+def render(topology: Topology, settings: Settings) -> str:
+    rasa = topology.instances("rasa")
+    return _Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
+        bind=topology.bind, public_port=topology.public_port, stats_port=topology.stats_port,
+        rasa_port=topology.rasa_port, action_port=topology.action_port, backend_port=topology.backend_port,
+        rasa_max_body=settings.rasa_max_request_bytes, web_max_body=settings.max_request_bytes,
+        # One health check per instance (rasa_channels'); the other Rasa backends follow its verdict.
+        rasa_channel_servers=_servers(rasa, "check"),
+        rasa_socketio_servers=_servers(rasa, "track rasa_channels/{name} cookie {name}"),
+        rasa_api_servers=_servers(rasa, "track rasa_channels/{name}"),
+        action_servers=_servers(topology.instances("actions"), "check"),
+        web_servers=_servers(topology.instances("web"), "check"),
+    )
+
+
+def _servers(instances: list[Instance], options: str) -> str:
+    return "\n".join(f"    server {i.name} {HOST}:{i.port} {options.format(name=i.name)}" for i in instances)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # created 0600
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def check(haproxy: str, path: Path, env: dict[str, str]) -> None:
+    """Raise BalancerConfigError unless `haproxy -c` accepts the file (with the environment it will run with)."""
+    result = subprocess.run([haproxy, "-c", "-f", str(path)], env=env, capture_output=True, text=True,
+                            timeout=30)
+    if result.returncode != 0:
+        raise BalancerConfigError(f"haproxy refused {path}:\n{(result.stderr or result.stdout).strip()}")
