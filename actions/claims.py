@@ -36,6 +36,7 @@ from bot.settings import get_settings
 from bot.vocabulary.handoff_reasons import HandoffReason
 from bot.vocabulary.numerals import parse_yuan_to_fen
 from bot.vocabulary.phones import mask_phone
+from bot.vocabulary.ticket_numbers import CLAIM
 
 CLAIM_TYPES: list[tuple[str, str, tuple[str, ...]]] = [
     ("damage", "破损", ("破损", "破了", "坏了", "损坏", "碎", "压坏", "摔坏", "变形", "漏")),
@@ -412,7 +413,7 @@ CLAIM_LOOKUP = lookup.TicketKind(
     slot="claim_lookup", label="理赔", number_hint="理赔单号（CL 开头）",
     count=BackendClient.count_claims, find=BackendClient.list_claims,
     get=BackendClient.get_claim, verify=BackendClient.verify_claim, describe=claim_status_text,
-    prefix="claim", code="CL", pattern=tt.CLAIM_NO_RE, entity="claim_id", filed_verb="申请",
+    prefix="claim", code=CLAIM, pattern=tt.CLAIM_NO_RE, entity="claim_id", filed_verb="申请",
     unrecognised_hint="没认出理赔单号，单号是 CL 开头的一串数字（比如 CL731055281901）；也可以告诉我申请时留的手机号。",
     remembered_slot="last_claim_number",
 )

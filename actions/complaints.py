@@ -31,6 +31,7 @@ from actions.tickets import (
 from bot.clients.backend import BackendClient, InvalidInput
 from bot.settings import get_settings
 from bot.vocabulary.phones import mask_phone
+from bot.vocabulary.ticket_numbers import COMPLAINT
 
 # (backend code, label shown to the customer, words that point to it). Button order = list order.
 CATEGORIES: list[tuple[str, str, tuple[str, ...]]] = [
@@ -237,7 +238,7 @@ COMPLAINT_LOOKUP = lookup.TicketKind(
     slot="complaint_lookup", label="投诉", number_hint="投诉单号（CP 开头）",
     count=BackendClient.count_complaints, find=BackendClient.list_complaints,
     get=BackendClient.get_complaint, verify=BackendClient.verify_complaint, describe=complaint_status_text,
-    prefix="complaint", code="CP", pattern=tt.COMPLAINT_NO_RE, entity="complaint_id", filed_verb="登记",
+    prefix="complaint", code=COMPLAINT, pattern=tt.COMPLAINT_NO_RE, entity="complaint_id", filed_verb="登记",
     unrecognised_hint="没认出投诉单号，单号是 CP 开头的一串数字（比如 CP583920174468）；也可以告诉我登记时留的手机号。",
 )
 

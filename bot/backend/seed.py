@@ -37,6 +37,7 @@ from bot.backend.services.working_days import add_working_days
 from bot.settings import get_settings
 from bot.vocabulary import geography
 from bot.vocabulary.handoff_reasons import HandoffReason
+from bot.vocabulary.ticket_numbers import CLAIM, COMPLAINT
 
 SEED = 20261123
 GENERATED_PARCELS = 320
@@ -251,7 +252,7 @@ def _seed_complaints(session: Session, rng: random.Random, now: datetime, parcel
         created = now - timedelta(hours=(30, 3, 10)[index] if index < 3 else rng.randint(30, 24 * 20))
         stage_index = 0 if index < 3 else rng.randint(1, len(STAGES) - 1)
         complaint = Complaint(
-            number=_ticket_number(session, "CP", created), category=category, description=texts[category],
+            number=_ticket_number(session, COMPLAINT, created), category=category, description=texts[category],
             contact_phone=parcel.receiver_phone if index % 2 else parcel.sender_phone,
             tracking_number=parcel.tracking_number, channel=rng.choice(("web", "wechat")), stage=STAGES[stage_index],
             created_at=created, response_due_at=created + timedelta(hours=hours),
@@ -277,7 +278,7 @@ def _seed_claims(session: Session, rng: random.Random, now: datetime, parcels: l
         cap = compensation_cap(claim_type, parcel.insured, parcel.declared_value_fen, parcel.freight_fen)
         claimed = min(cap.amount_fen, rng.randint(20, 400) * 100)
         claim = Claim(
-            number=_ticket_number(session, "CL", created), tracking_number=parcel.tracking_number,
+            number=_ticket_number(session, CLAIM, created), tracking_number=parcel.tracking_number,
             claim_type=claim_type, insured=parcel.insured, declared_value_fen=parcel.declared_value_fen,
             freight_fen=parcel.freight_fen, claimed_amount_fen=claimed, description="快件出现问题，申请理赔",
             contact_phone=parcel.sender_phone, stage=stage, compensation_cap_fen=cap.amount_fen, cap_rule=cap.rule,

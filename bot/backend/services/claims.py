@@ -19,6 +19,7 @@ from bot.backend.services.ticket_access import TicketKind
 from bot.backend.services.tracking import find_parcel
 from bot.backend.services.working_days import add_working_days
 from bot.settings import get_settings
+from bot.vocabulary.ticket_numbers import CLAIM
 
 STAGE_TEXT = {
     "submitted": "已受理",
@@ -79,7 +80,7 @@ def create(session: Session, body: ClaimIn) -> dict[str, Any]:
     needs_review = cap.amount_fen > limit or (body.claimed_amount_fen or 0) > limit
     now = utcnow()
     claim = Claim(
-        number=ticket_number(session, "CL", Claim), tracking_number=parcel.tracking_number, claim_type=body.claim_type,
+        number=ticket_number(session, CLAIM, Claim), tracking_number=parcel.tracking_number, claim_type=body.claim_type,
         insured=insured, declared_value_fen=declared, freight_fen=freight,
         claimed_amount_fen=body.claimed_amount_fen, description=body.description,
         contact_phone=body.contact_phone, conversation_id=body.conversation_id, stage="submitted",
@@ -94,7 +95,7 @@ def create(session: Session, body: ClaimIn) -> dict[str, Any]:
 
 
 def find(session: Session, number: str) -> Claim | None:
-    return tickets.find(session, Claim, "CL", number)
+    return tickets.find(session, Claim, CLAIM, number)
 
 
 def not_found() -> ApiError:
@@ -105,7 +106,7 @@ def get(session: Session, number: str) -> Claim:
     return tickets.existing(find(session, number), not_found)
 
 
-KIND = TicketKind(prefix="CL", find=find, full=lambda session, row: to_dict(session, row), summary=summary,
+KIND = TicketKind(prefix=CLAIM, find=find, full=lambda session, row: to_dict(session, row), summary=summary,
                   not_found=not_found)
 
 

@@ -16,6 +16,7 @@ from bot.backend.services import tickets
 from bot.backend.services.numbering import ticket_number
 from bot.backend.services.ticket_access import TicketKind
 from bot.settings import get_settings
+from bot.vocabulary.ticket_numbers import COMPLAINT
 
 STAGES = ("registered", "verifying", "handling", "feedback_given", "archived")
 STAGE_TEXT = {
@@ -62,7 +63,7 @@ def summary(complaint: Complaint) -> dict[str, Any]:
 def create(session: Session, body: ComplaintIn) -> dict[str, Any]:
     now = utcnow()
     complaint = Complaint(
-        number=ticket_number(session, "CP", Complaint), category=body.category, description=body.description,
+        number=ticket_number(session, COMPLAINT, Complaint), category=body.category, description=body.description,
         contact_phone=body.contact_phone, tracking_number=body.tracking_number, channel=body.channel,
         conversation_id=body.conversation_id, stage="registered", created_at=now,
         response_due_at=now + timedelta(hours=get_settings().complaint_response_hours),
@@ -76,7 +77,7 @@ def create(session: Session, body: ComplaintIn) -> dict[str, Any]:
 
 
 def find(session: Session, number: str) -> Complaint | None:
-    return tickets.find(session, Complaint, "CP", number)
+    return tickets.find(session, Complaint, COMPLAINT, number)
 
 
 def not_found() -> ApiError:
@@ -87,7 +88,7 @@ def get(session: Session, number: str) -> Complaint:
     return tickets.existing(find(session, number), not_found)
 
 
-KIND = TicketKind(prefix="CP", find=find, full=lambda _session, row: to_dict(row), summary=summary,
+KIND = TicketKind(prefix=COMPLAINT, find=find, full=lambda _session, row: to_dict(row), summary=summary,
                   not_found=not_found)
 
 
