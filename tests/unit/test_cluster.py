@@ -216,6 +216,10 @@ def test_body_limits_and_timeouts_are_deploys() -> None:
     assert all("proxy_set_header X-Forwarded-For $remote_addr" in body for body in nginx_locations().values())
     # A request that reached an instance is never sent twice; a refused connection is
     assert "retry-on conn-failure" in defaults
+    # Turns beyond an instance's share wait in HAProxy's queue as long as a turn may take, not 5 s
+    assert "timeout queue 180s" in defaults and "timeout server 180s" in defaults
+    assert "maxconn 100" in next(line for line in config["backend rasa_channels"] if line.startswith("default-server"))
+    assert not any("maxconn" in line for line in config["backend rasa_socketio"]), "websockets are not capped"
 
 
 @pytest.mark.skipif(not (shutil.which("haproxy") or Path("/usr/sbin/haproxy").exists()) and not os.environ.get("CI"),
