@@ -9,6 +9,9 @@
 | `handoff_reasons` | why a conversation goes to a person, with the console's Chinese text and team |
 | `anger` | the anger lexicon and its score |
 | `geography` | provinces and cities (`china_places.yml`): canonical names, provinces, outside the mainland |
+| `addresses` | a street address inside a message, split into province / city / district / street (`cpca`) |
+| `time_windows` | relative days and time windows (后天上午, 周六下午三点前, 今晚), working days and holidays (`chinese-calendar`) |
+| `names` | a customer's name (我姓李, 李女士, 王小明) and the polite form of address |
 | `script` | Simplified or Traditional: which one a customer writes, conversion both ways (OpenCC) |
 
 Nothing here imports Rasa, the backend or the console: every part of the system may import it.
