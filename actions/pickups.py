@@ -27,14 +27,17 @@ from actions.forms_common import (
     latest_text,
     previous_slot_value,
 )
+from actions.pickup_reading import is_correction, read_pickup_message
 from actions.quotes import validate_city
 from bot.clients.backend import BackendUnavailable, InvalidInput, get_client, idempotency_key
 from bot.vocabulary import geography
 from bot.vocabulary.phones import MOBILE_IN_TEXT, first_mobile, mask_phone
+from bot.vocabulary.time_windows import describe, find_time_window
 
 logger = logging.getLogger(__name__)
 
-_TIME_CUE = re.compile(r"今天|明天|后天|今晚|明早|上午|下午|中午|晚上|早上|傍晚|点|[:：]|周|星期|礼拜|号|现在|尽快|马上|随时|\d")
+_TIME_CUE = re.compile(r"今天|明天|后天|今晚|明早|上午|下午|中午|晚上|早上|傍晚|点|[:：]|周|星期|礼拜|号|现在|尽快|马上|随时|"
+                       r"工作日|\d")
 _CHANGE_TO = re.compile(r"(?:改成|改为|换成|换为|应该是|其实是|是|为|：|:)\s*(.+?)[。！!]*$")
 
 # Which field a correction talks about, most specific words first.
@@ -98,44 +101,87 @@ def changed_fields(tracker: Tracker) -> list[str]:
 
 
 class ValidatePickupForm(FormValidation):
+    """Every detail a message holds fills its own slot, whichever question was asked (actions/pickup_reading.py);
+    the free-text answer to the question asked is taken only from a message that holds no other detail."""
+
     def name(self) -> str:
         return "validate_pickup_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         editing_before = tracker.get_slot("pickup_edit_pending")
+        asked = self.asked(tracker)
         events = await super().run(dispatcher, tracker, domain)
         # The SDK only returns required slots; the "which field to change" flag is a side slot.
         editing_after = tracker.slots.get("pickup_edit_pending")
         if editing_after != editing_before:
             events.append(SlotSet("pickup_edit_pending", editing_after))
+        self._acknowledge_other_answers(asked, events, dispatcher)
         return events
 
+    @staticmethod
+    def _acknowledge_other_answers(asked: str | None, events: list[EventType],
+                                   dispatcher: CollectingDispatcher) -> None:
+        """Asked one thing and told another ("明天下午" for the name): say what was noted; the question follows."""
+        if asked not in FIELD_LABELS:
+            return
+        set_now = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+        if set_now.get(asked) not in (None, ""):
+            return
+        noted = [f"{FIELD_LABELS[slot]} {mask_phone(value) if slot == 'sender_phone' else value}"
+                 for slot, value in set_now.items() if slot in FIELD_LABELS and slot != asked and value]
+        if noted:
+            dispatcher.utter_message(text=f"好的，已记下：{'，'.join(noted)}。")
+
     # ---- extraction: what this message answers ----------------------------------------------------------
+    def taken(self, slot: str, tracker: Tracker) -> dict[str, Any] | None:
+        """{slot: value} when the message holds a value for `slot`; {} when it holds one that must not replace
+        the value already given; None when it holds none."""
+        if not is_answer_turn(tracker):
+            return {}
+        found = read_pickup_message(tracker)
+        if slot not in found:
+            return None
+        asked = self.asked(tracker)
+        # a value given before is replaced when asked again, at the summary, or with "不对/改成…"
+        if not tracker.get_slot(slot) or asked in (None, slot, "pickup_confirmed") or is_correction(tracker):
+            return {slot: found[slot]}
+        return {}
+
+    def free_answer_turn(self, slot: str, tracker: Tracker) -> bool:
+        """The question for `slot` was asked and the message holds no recognised detail at all."""
+        return (self.is_asked(tracker, slot) and is_answer_turn(tracker)
+                and not read_pickup_message(tracker))
+
     async def extract_sender_name(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> dict[str, Any]:
-        if not (self.is_asked(tracker, "sender_name") and is_answer_turn(tracker)) or is_off_topic_question(tracker):
+        taken = self.taken("sender_name", tracker)
+        if taken is not None:
+            return taken
+        if not self.free_answer_turn("sender_name", tracker) or is_off_topic_question(tracker):
             return {}
         return {"sender_name": _clean(latest_text(tracker), "我叫|我是|叫我|姓名是?|名字是?|寄件人是?|称呼")}
 
     async def extract_sender_phone(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:
-        if not is_answer_turn(tracker):
-            return {}
-        phone = phone_in(tracker)
-        if phone:
+        taken = self.taken("sender_phone", tracker)
+        if taken is not None:
+            return taken
+        phone = phone_in(tracker) if is_answer_turn(tracker) else None
+        if phone:  # the NLU's phone entity, in a message the recognisers read nothing from
             return {"sender_phone": phone}
-        if self.is_asked(tracker, "sender_phone") and is_off_topic(tracker):
+        if not self.free_answer_turn("sender_phone", tracker) or is_off_topic(tracker):
             return {}
-        if self.is_asked(tracker, "sender_phone"):
-            hint = ("手机号好像不太对，请发一个 11 位的手机号，比如 13812345678。" if re.search(r"\d", latest_text(tracker))
-                    else "快递员上门前要电话联系您，麻烦留一个 11 位的手机号，比如 13812345678。")
-            return self.refuse(dispatcher, domain, "sender_phone", hint)
-        return {}
+        hint = ("手机号好像不太对，请发一个 11 位的手机号，比如 13812345678。" if re.search(r"\d", latest_text(tracker))
+                else "快递员上门前要电话联系您，麻烦留一个 11 位的手机号，比如 13812345678。")
+        return self.refuse(dispatcher, domain, "sender_phone", hint)
 
     async def extract_pickup_address(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: DomainDict) -> dict[str, Any]:
-        if not (self.is_asked(tracker, "pickup_address") and is_answer_turn(tracker)):
+        taken = self.taken("pickup_address", tracker)
+        if taken is not None:
+            return taken
+        if not self.free_answer_turn("pickup_address", tracker):
             return {}
         if is_off_topic(tracker) and not cities_in_text(latest_text(tracker)):
             return {}  # an address names a city; without one this is no address
@@ -143,36 +189,40 @@ class ValidatePickupForm(FormValidation):
 
     async def extract_destination(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> dict[str, Any]:
-        if not is_answer_turn(tracker) or self.is_asked(tracker, "pickup_address"):
+        taken = self.taken("destination", tracker)
+        if taken is not None:
+            return taken
+        if not self.is_asked(tracker, "destination") or not is_answer_turn(tracker):
             return {}
-        if self.is_asked(tracker, "destination"):
-            found = cities_by_role(tracker).get("destination") or next(
-                iter(cities_in_text(latest_text(tracker))), None)
-            if not found and is_off_topic(tracker):
-                return {}
-            if not found:
-                ask_again(dispatcher, domain, "destination", "请告诉我寄到哪个城市，比如“广州”“成都”。")
-            return {"destination": found}
-        destination = cities_by_role(tracker).get("destination")
-        explicit = re.search(r"到|往|至", latest_text(tracker)) or entities_roles(tracker)
-        return {"destination": destination} if destination and explicit else {}
+        found = read_pickup_message(tracker)
+        if found and "pickup_address" not in found:
+            return {}  # other details, no city: the question comes again after they are noted
+        city = cities_by_role(tracker).get("destination") or next(iter(cities_in_text(latest_text(tracker))), None)
+        if "pickup_address" in found:
+            city = None  # the city of an address is where the parcel leaves from
+        if not city and is_off_topic(tracker):
+            return {}
+        if not city and not found:
+            ask_again(dispatcher, domain, "destination", "请告诉我寄到哪个城市，比如“广州”“成都”。")
+        return {"destination": city} if city or not found else {}
 
     async def extract_item(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                            domain: DomainDict) -> dict[str, Any]:
-        if not is_answer_turn(tracker):
+        taken = self.taken("item", tracker)
+        if taken is not None:
+            return taken
+        if not self.free_answer_turn("item", tracker) or is_off_topic_question(tracker):
             return {}
-        if self.is_asked(tracker, "item"):
-            if is_off_topic_question(tracker):
-                return {}
-            # the whole answer ("一箱书") says more than the entity ("书")
-            return {"item": _clean(latest_text(tracker), "寄的是|要寄的是|是|寄|物品是?|东西是?")
-                    or entity_value(tracker, "item")}
-        item = entity_value(tracker, "item")
-        return {"item": item} if item and not self.is_asked(tracker, "pickup_confirmed") else {}
+        # the whole answer ("一箱书") says more than the entity ("书")
+        return {"item": _clean(latest_text(tracker), "寄的是|要寄的是|是|寄|物品是?|东西是?")
+                or entity_value(tracker, "item")}
 
     async def extract_time_window(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> dict[str, Any]:
-        if not (self.is_asked(tracker, "time_window") and is_answer_turn(tracker)):
+        taken = self.taken("time_window", tracker)
+        if taken is not None:
+            return taken
+        if not self.free_answer_turn("time_window", tracker):
             return {}
         text = latest_text(tracker)
         # "今天天气怎么样" names a day but asks about something else
@@ -259,17 +309,17 @@ class ValidatePickupForm(FormValidation):
         return {"time_window": text}
 
 
-def entities_roles(tracker: Tracker) -> bool:
-    """True when the NLU itself tagged a destination city in this message."""
-    return any(e.get("entity") == "city" and e.get("role") == "destination"
-               for e in (tracker.latest_message or {}).get("entities") or [])
-
-
 def pickup_summary(tracker: Tracker) -> str:
     lines = ["请核对取件信息："]
     for slot, label in FIELD_LABELS.items():
         value = tracker.get_slot(slot)
-        lines.append(f"· {label}：{mask_phone(value) if slot == 'sender_phone' else value}")
+        if slot == "sender_phone":
+            value = mask_phone(value)
+        elif slot == "time_window" and value:
+            window = find_time_window(str(value))
+            resolved = describe(window) if window and window.text == str(value).strip() else ""
+            value = f"{value}（{resolved}）" if resolved else value
+        lines.append(f"· {label}：{value}")
     lines.append("信息无误请回复“确认”；需要修改直接告诉我，比如“地址改成……”。")
     return "\n".join(lines)
 
