@@ -168,8 +168,13 @@ def normalise_city(value: Any) -> str | None:
     return geography.normalize_place(str(value)) or None
 
 
-def _city_side_from_text(text: str, city_start: int) -> str | None:
-    """Cue words right before a city name: "从/由…" → origin, "到/寄往/送…" → destination."""
+_SENT_FROM_AFTER = re.compile(r"^(?:市)?(?:寄出|发出|出发|发货|寄过去|发过去)")
+
+
+def _city_side_from_text(text: str, city_start: int, city_end: int | None = None) -> str | None:
+    """Cue words around a city name: "从/由…" and "…寄出" → origin, "到/寄往/送…" → destination."""
+    if city_end is not None and _SENT_FROM_AFTER.match(text[city_end:city_end + 4]):
+        return "origin"
     before = text[max(0, city_start - 3):city_start]
     if re.search(r"(到|往|至|去|送|寄)$", before):
         return "destination"
@@ -191,7 +196,7 @@ def cities_by_role(tracker: Tracker) -> dict[str, str]:
         city = normalise_city(ent.get("value"))
         if not city:
             continue
-        side = _city_side_from_text(text, int(ent.get("start") or 0)) if "start" in ent else None
+        side = _city_side_from_text(text, int(ent.get("start") or 0), ent.get("end")) if "start" in ent else None
         role = side or ent.get("role")
         if role in ("origin", "destination") and role not in found:
             found[role] = city
@@ -202,7 +207,7 @@ def cities_by_role(tracker: Tracker) -> dict[str, str]:
             city = normalise_city(match.group(0))
             if not city or geography.is_ambiguous(city):
                 continue
-            side = _city_side_from_text(text, match.start())
+            side = _city_side_from_text(text, match.start(), match.end())
             if side and side not in found:
                 found[side] = city
             elif city not in found.values():
@@ -211,7 +216,7 @@ def cities_by_role(tracker: Tracker) -> dict[str, str]:
     if len(city_entities) == 1 and requested in ("origin", "destination") and not found.get(requested):
         # one bare city answers the question asked, whatever role the NLU guessed
         only = next(iter(found.values()), None) or (unassigned[0] if unassigned else None)
-        if only and not re.search(r"(从|由|到|往|寄|送)", text):
+        if only and not re.search(r"(从|由|到|往|寄|送|发出|出发)", text):
             return {requested: only}
     for city in unassigned:
         for side in (requested, "origin", "destination"):

@@ -49,10 +49,45 @@ CITY_HINTS = {
     "origin": "请告诉我从哪个城市寄出，比如“杭州”“北京”。",
     "destination": "请告诉我寄到哪个城市，比如“广州”“成都”。",
 }
+# "尺寸不知道" said anywhere (even in the first message): the optional size question is answered.
+SIZE_UNKNOWN_RE = re.compile(r"(?:尺寸|大小|长宽高)\S{0,2}(?:不知道|不清楚|没量|不确定|不用|不需要)|(?:不知道|不清楚|没量)\S{0,2}(?:尺寸|大小|长宽高)")
 BARE_SKIP_RE = re.compile(r"^(不用|不需要|不要|没有|没量|不用量|跳过|不知道)了?(吧|啦|哦|呢)?[。.!！~～]*$")
 # "随便" for the service level: the cheaper one, which the quote also assumes when none is chosen.
 ANY_LEVEL_RE = re.compile(r"随便|都行|都可以|无所谓|不知道|不清楚|你定|看着办")
 MAX_WEIGHT_KG = Decimal("10000")
+
+
+_DIMENSIONS_IN_TEXT = re.compile(r"\d+(?:\.\d+)?\s*[x×*乘]\s*\d+(?:\.\d+)?\s*[x×*乘]\s*\d+(?:\.\d+)?\s*(?:cm|厘米|公分|m|米)?"
+                                 r"|长\D{0,2}\d+(?:\.\d+)?\D{0,4}宽\D{0,2}\d+(?:\.\d+)?\D{0,4}高\D{0,2}\d+(?:\.\d+)?", re.I)
+
+
+def weight_in_text(text: str) -> str | None:
+    """A weight written with its unit anywhere in the message ("两箱茶叶十斤"), never a size's numbers."""
+    kept = _DIMENSIONS_IN_TEXT.sub("，", text)
+    if not WEIGHT_RE.search(kept):
+        return None
+    kg = parse_weight_kg(kept)
+    return format_kg(kg) if kg is not None else None
+
+
+def quote_details(tracker: Tracker) -> set[str]:
+    """Which quote slots the latest message holds a value for, read from its text and the NLU's entities."""
+    text = latest_text(tracker)
+    found: set[str] = set()
+    if cities_by_role(tracker):
+        found |= set(cities_by_role(tracker))
+    if entity_value(tracker, "weight") or weight_in_text(text):
+        found.add("weight")
+    if parse_dimensions(entity_value(tracker, "dimensions") or text):
+        found.add("dimensions")
+    if parse_service_level(text):
+        found.add("service_level")
+    return found
+
+
+def holds_other_details(tracker: Tracker, own: str) -> bool:
+    """The message answers something else ("寄到成都，40*30*20" asked for the weight)."""
+    return bool(quote_details(tracker) - {own}) or carries_other_answer(tracker, own)
 
 
 def _fresh_request(tracker: Tracker, intent: str) -> bool:
@@ -121,10 +156,15 @@ class ValidateQuoteForm(FormValidation):
         entity = entity_value(tracker, "weight")
         if entity:
             return {"weight": entity}
+        written = weight_in_text(latest_text(tracker))
+        if written:
+            return {"weight": written}
         asked = self.is_asked(tracker, "weight")
         if asked:
+            if holds_other_details(tracker, "weight"):
+                return {"weight": None}  # "寄到成都，40*30*20": no weight in it, its numbers are a size
             kg = parse_weight_kg(latest_text(tracker))
-            if kg is None and (is_off_topic(tracker) or carries_other_answer(tracker, "weight")):
+            if kg is None and is_off_topic(tracker):
                 return {}
             return {"weight": format_kg(kg) if kg is not None else None}
         if _fresh_request(tracker, "request_quote"):
@@ -145,6 +185,8 @@ class ValidateQuoteForm(FormValidation):
         sizes = parse_dimensions(entity_value(tracker, "dimensions") or text)
         if sizes:
             return {"dimensions": "x".join(str(s) for s in sizes)}
+        if SIZE_UNKNOWN_RE.search(text):
+            return {"dimensions": NO_DIMENSIONS}
         asked = self.is_asked(tracker, "dimensions")
         if asked and carries_other_answer(tracker, "dimensions"):
             return {}
