@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 from actions import ticket_lookup as lookup
 from actions import ticket_text as tt
 from actions.claim_photos import photos_text, upload_photos
+from actions.claim_reading import account_in_request, claimed_amount_fen, declared_value_fen, insured_in
 from actions.common import format_fen
 from actions.form_questions import hint_given
 from actions.form_validation import MAX_TEXT
@@ -149,16 +150,18 @@ class ValidateClaimForm(TicketFormValidation):
                 return {}
             return {"claim_type": text}
         found = type_from_text(text)
-        if found and asked is None:
+        # told before it was asked ("箱子摔坏了" with the tracking number): taken while still empty
+        if found and (asked is None or (asked != "claim_confirmed" and not tracker.get_slot("claim_type"))):
             return {"claim_type": found}
         return {}
 
     async def extract_claim_insured(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not self.is_asked(tracker, "claim_insured"):
-            return {}
         text = tt.latest_text(tracker)
+        if not self.is_asked(tracker, "claim_insured"):
+            said = insured_in(text) if self.unasked_turn(tracker, "claim_insured") else None
+            return {} if said is None else {"claim_insured": said}
         if is_off_topic(tracker) and "保" not in text:
             return {}  # the loose yes/no words below ("是", "有") are in many an unrelated question
         if tt.latest_intent(tracker) == "deny" or _INSURED_NO.search(text):
@@ -179,9 +182,18 @@ class ValidateClaimForm(TicketFormValidation):
     ) -> dict[str, Any]:
         return self._amount_for("claim_amount", tracker)
 
+    def unasked_turn(self, tracker: Tracker, slot: str) -> bool:
+        """A message that may fill `slot` before it is asked: the slot is empty, the summary is not on screen."""
+        return (not self.is_asked(tracker, "claim_confirmed") and tracker.get_slot(slot) is None
+                and not self.interrupting(tracker))
+
     def _amount_for(self, slot: str, tracker: Tracker) -> dict[str, Any]:
         if not self.is_asked(tracker, slot):
-            return {}
+            if not self.unasked_turn(tracker, slot) or self.is_asked(tracker, "claim_declared_value"):
+                return {}
+            text = tt.latest_text(tracker)
+            fen = declared_value_fen(text) if slot == "claim_declared_value" else claimed_amount_fen(text)
+            return {slot: fen} if fen else {}
         entity = tt.entity_value(tracker, "amount")
         if self.interrupting(tracker):
             return {}
@@ -194,8 +206,13 @@ class ValidateClaimForm(TicketFormValidation):
     ) -> dict[str, Any]:
         text = tt.raw_text(tracker)
         if self.is_asked(tracker, "claim_description") and text and not self.interrupting(tracker) \
-                and not is_off_topic_question(tracker):
+                and not is_off_topic_question(tracker) and not self.only_numbers(tracker):
             return {"claim_description": text}
+        if self.asked(tracker) is None and tracker.get_slot("claim_description") is None \
+                and tt.latest_intent(tracker) == "file_claim":
+            # "申请理赔，箱子摔坏了，花瓶值500元" already tells what happened: not asked for again
+            account = account_in_request(text)
+            return {"claim_description": account[:MAX_TEXT]} if account else {}
         return {}
 
     async def extract_claim_evidence(

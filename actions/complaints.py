@@ -129,7 +129,7 @@ class ValidateComplaintForm(TicketFormValidation):
         asked = self.asked(tracker)
         text = tt.raw_text(tracker)
         if asked == "complaint_description":
-            if self.interrupting(tracker) or not text or is_off_topic_question(tracker):
+            if self.interrupting(tracker) or not text or is_off_topic_question(tracker) or self.only_numbers(tracker):
                 return {}
             return {"complaint_description": text}
         if asked is None and tracker.get_slot("complaint_description") is None:

@@ -112,6 +112,15 @@ class TicketFormValidation(FormValidation, ABC):
     def name(self) -> str:
         return f"validate_{self.form.prefix}_form"
 
+    @staticmethod
+    def only_numbers(tracker: Tracker) -> bool:
+        """The message is a phone or a tracking number and nothing more: no description, whatever was asked."""
+        text = tt.latest_text(tracker)
+        for value in (tt.phone_in(tracker), tt.tracking_number_in(tracker)):
+            if value:
+                text = re.sub(r"[\s-]", "", text).upper().replace(value, "")
+        return text != tt.latest_text(tracker) and len(re.sub(r"[\W_]|电话|手机|单号|号码|是", "", text)) < 2
+
     # ---- extraction ------------------------------------------------------------------------------------
     async def _extract_tracking_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -127,6 +136,8 @@ class TicketFormValidation(FormValidation, ABC):
             text = tt.latest_text(tracker)
             if form.optional_tracking and (tt.says_none(text) or tt.latest_intent(tracker) == "deny"):
                 return {slot: NO_TRACKING}
+            if tt.phone_in(tracker):
+                return {}  # a phone is no tracking number: it fills the phone, and the number is asked again
             return {} if self.not_an_answer(tracker) else {slot: text}
         if asked is None and tracker.get_slot(slot) is None and tracker.get_slot("tracking_number"):
             return {slot: str(tt.first_value(tracker.get_slot("tracking_number"))).upper()}
@@ -143,6 +154,8 @@ class TicketFormValidation(FormValidation, ABC):
         if phone:
             return {slot: phone}
         if asked == slot:
+            if tt.tracking_number_in(tracker):
+                return {}  # a tracking number is no phone: it fills its own slot, and the phone is asked again
             return {} if self.not_an_answer(tracker) else {slot: tt.latest_text(tracker)}
         if asked is None and tracker.get_slot(slot) is None and tracker.get_slot("phone"):
             return {slot: tracker.get_slot("phone")}
