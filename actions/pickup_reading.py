@@ -60,7 +60,7 @@ def _destination(text: str, tracker: Tracker, address_span: tuple[int, int] | No
     return None
 
 
-def _item(text: str, tracker: Tracker) -> str | None:
+def _item(text: str, tracker: Tracker, asked: str | None) -> str | None:
     for pattern in (_ITEM_CUE, _ITEM_AFTER_SEND):
         match = pattern.search(text)
         if not match:
@@ -68,6 +68,8 @@ def _item(text: str, tracker: Tracker) -> str | None:
         item = match.group(1).strip()
         if item and not _NOT_AN_ITEM.match(item) and not cities_in_text(item) and not find_time_window(item):
             return item
+    if asked == "item":
+        return None  # the whole answer ("一箱书") says more than the NLU's entity ("书"): the form takes it
     found = next((str(e.get("value")) for e in entities(tracker, "item") if e.get("value")), None)
     return found if found and found in text else None
 
@@ -95,10 +97,13 @@ def read_pickup_message(tracker: Tracker) -> dict[str, Any]:
     destination = _destination(text, tracker, address_span)
     if destination:
         found["destination"] = destination
-    item = _item(text, tracker)
+    item = _item(text, tracker, asked)
     if item:
         found["item"] = item
-    name = find_name(text, bare=asked == "sender_name" and not found)
+    name = find_name(text)
+    if not name and asked == "sender_name":
+        # asked for the name, a bare one counts: "张三，13812345678" (what is left once the phone is blanked)
+        name = next((n for clause in re.split(r"[，,。；;！!\s]+", text) if (n := find_name(clause, bare=True))), None)
     if name:
         found["sender_name"] = name.polite
     return found

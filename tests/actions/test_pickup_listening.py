@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from actions.pickups import ActionAskPickupConfirmed, ValidatePickupForm
-from tests.actions.action_helpers import make_tracker, run, slot_events, texts, user
+from tests.actions.action_helpers import entity, make_tracker, run, slot_events, texts, user
 
 EVERYTHING = ("后天上午10点到12点来取件，寄两箱茶叶去成都，地址广州市天河区体育西路1号，电话13900001111，我姓李")
 FILLED = {
@@ -12,8 +12,9 @@ FILLED = {
 }
 
 
-def turn(text: str, requested: str | None, slots: dict | None = None, intent: str = "inform"):
-    tracker = make_tracker(slots={"requested_slot": requested, **(slots or {})}, latest=user(text, intent),
+def turn(text: str, requested: str | None, slots: dict | None = None, intent: str = "inform",
+         entities: list | None = None):
+    tracker = make_tracker(slots={"requested_slot": requested, **(slots or {})}, latest=user(text, intent, entities),
                            active_loop="pickup_form" if requested else None)
     messages, events = run(ValidatePickupForm(), tracker)
     return texts(messages), slot_events(events)
@@ -90,3 +91,14 @@ def test_the_summary_shows_the_day_the_window_falls_on() -> None:
     messages, _ = run(ActionAskPickupConfirmed(), make_tracker(slots={**FILLED, "time_window": "明天上午9点到11点"}))
     shown = texts(messages)
     assert "明天上午9点到11点（" in shown and "9:00-11:00" in shown and "日周" in shown
+
+
+def test_a_bare_name_with_a_phone_when_the_name_was_asked() -> None:
+    _, slots = turn("张三，13812345678", "sender_name")
+    assert slots["sender_name"] == "张三" and slots["sender_phone"] == "13812345678"
+
+
+def test_the_whole_item_answer_is_kept_when_the_item_was_asked() -> None:
+    text = "一箱書"
+    _, slots = turn(text, "item", FILLED | {"item": None}, entities=[entity("item", "書", text)])
+    assert slots["item"] == "一箱书"  # not the NLU's "书"
