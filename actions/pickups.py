@@ -219,10 +219,13 @@ class ValidatePickupForm(FormValidation):
 
     async def extract_time_window(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> dict[str, Any]:
-        taken = self.taken("time_window", tracker)
+        found = read_pickup_message(tracker) if is_answer_turn(tracker) else {}
+        only_the_time = self.is_asked(tracker, "time_window") and set(found) == {"time_window"}
+        taken = None if only_the_time else self.taken("time_window", tracker)
         if taken is not None:
             return taken
-        if not self.free_answer_turn("time_window", tracker):
+        # asked for the time, the whole answer is kept: "周一到周五都行" says more than its first day
+        if not (only_the_time or self.free_answer_turn("time_window", tracker)):
             return {}
         text = latest_text(tracker)
         # "今天天气怎么样" names a day but asks about something else

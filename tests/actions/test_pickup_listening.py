@@ -102,3 +102,8 @@ def test_the_whole_item_answer_is_kept_when_the_item_was_asked() -> None:
     text = "一箱書"
     _, slots = turn(text, "item", FILLED | {"item": None}, entities=[entity("item", "書", text)])
     assert slots["item"] == "一箱书"  # not the NLU's "书"
+
+
+def test_the_whole_time_answer_is_kept_when_the_time_was_asked() -> None:
+    _, slots = turn("周一到周五都行", "time_window", FILLED | {"time_window": None})
+    assert slots["time_window"] == "周一到周五都行"
