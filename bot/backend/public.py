@@ -10,6 +10,7 @@ keeps it so. The backend itself never imports the console or the assembler.
   is one; the KPI counts them) and ratings (the KPI);
 - request plumbing: the API-key check, the error shape (`ApiError`), input hygiene for request bodies, time;
 - the services the console calls for an agent: parcel, customer and ticket look-ups, quick tickets, the KPI;
+- the words for the backend's codes (complaint categories, claim types, service levels) the console shows;
 - for the assembler: the backend's routes and middleware (`install`), its background worker, start-up seeding
   and logging.
 """
@@ -26,16 +27,20 @@ from bot.backend.logging_setup import log_config
 from bot.backend.models import Base, ConversationEvent, Customer, Rating
 from bot.backend.schemas import ClaimIn, ComplaintIn, Fen, normalize_phone
 from bot.backend.seed import seed_if_empty
+from bot.backend.services.claims import TYPE_TEXT as CLAIM_TYPE_TEXT
 from bot.backend.services.claims import create as create_claim
 from bot.backend.services.claims import list_by_phone as claims_by_phone
+from bot.backend.services.complaints import CATEGORY_TEXT as COMPLAINT_CATEGORY_TEXT
 from bot.backend.services.complaints import create as create_complaint
 from bot.backend.services.complaints import list_by_phone as complaints_by_phone
 from bot.backend.services.customers import by_phone as customer_by_phone
+from bot.backend.services.quotes import LEVEL_TEXT as SERVICE_LEVEL_TEXT
 from bot.backend.services.reports import kpi as kpi_report
 from bot.backend.services.tracking import find_parcel
 from bot.backend.services.tracking import summary as parcel_summary
 
 __all__ = [
+    "CLAIM_TYPE_TEXT", "COMPLAINT_CATEGORY_TEXT", "SERVICE_LEVEL_TEXT",
     "ApiError", "Base", "ClaimIn", "CleanInput", "ComplaintIn", "ConversationEvent", "Customer", "Fen", "Rating",
     "backend_workers", "claims_by_phone", "complaints_by_phone", "create_claim", "create_complaint",
     "customer_by_phone", "find_parcel", "get_engine", "get_session", "install", "iso", "kpi_report",

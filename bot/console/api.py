@@ -11,7 +11,7 @@ from bot.backend.public import ApiError, get_session, require_api_key
 from bot.console import context, desk, handoffs, kpi, login_throttle
 from bot.console.auth import COOKIE, authenticate, close_session, current_agent, open_session
 from bot.console.client_address import client_address
-from bot.console.models import Agent
+from bot.console.models import Agent, Team
 from bot.console.schemas import (
     AgentMessageIn,
     CallbackIn,
@@ -52,8 +52,10 @@ public_router = APIRouter(prefix="/console/api", tags=["console"])
 console_router = APIRouter(prefix="/console/api", dependencies=[Depends(current_agent)], tags=["console"])
 
 
-def _agent_view(agent: Agent) -> dict[str, Any]:
-    return {"id": agent.id, "username": agent.username, "display_name": agent.display_name, "team": agent.team_code}
+def _agent_view(session: Session, agent: Agent) -> dict[str, Any]:
+    team = session.get(Team, agent.team_code)
+    return {"id": agent.id, "username": agent.username, "display_name": agent.display_name, "team": agent.team_code,
+            "team_name": team.name if team else agent.team_code}
 
 
 @public_router.post("/login")
@@ -71,7 +73,7 @@ def login(body: LoginIn, request: Request, response: Response,
         raise ApiError(401, "bad_credentials", "用户名或密码不正确。")
     login_throttle.succeeded(session, attempt)
     open_session(session, agent, response)
-    return _agent_view(agent)
+    return _agent_view(session, agent)
 
 
 @public_router.post("/logout")
@@ -82,8 +84,8 @@ def logout(response: Response, session: Session = Depends(get_session),
 
 
 @console_router.get("/me")
-def me(agent: Agent = Depends(current_agent)) -> dict[str, Any]:
-    return _agent_view(agent)
+def me(agent: Agent = Depends(current_agent), session: Session = Depends(get_session)) -> dict[str, Any]:
+    return _agent_view(session, agent)
 
 
 @console_router.get("/queue")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.backend.public import ApiError, iso, utcnow
 from bot.console import delivery, rasa_transcript
+from bot.console.labels import slot_lines
 from bot.console.models import Agent, CallbackRequest, Handoff, HandoffMessage
 from bot.console.routing import waiting_order
 from bot.console.views import masked_slots, message_view, summary, transcript
@@ -91,7 +92,8 @@ def _shown_in_transcript(session: Session, handoff: Handoff) -> set[int]:
 
 
 def detail(session: Session, handoff: Handoff) -> dict[str, Any]:
-    return {**summary(session, handoff, _names(session)), "slots": masked_slots(handoff),
+    slots = masked_slots(handoff)
+    return {**summary(session, handoff, _names(session)), "slots": slots, "slot_lines": slot_lines(slots),
             "transcript": transcript(handoff), "messages": messages(session, handoff)}
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.backend.public import iso, utcnow
+from bot.console.labels import intent_text
 from bot.console.models import Agent, Handoff, HandoffMessage
 from bot.console.routing import position
 from bot.pii import mask_text
@@ -42,6 +43,7 @@ def summary(session: Session, handoff: Handoff, agent_names: dict[int, str] | No
         "account_manager": handoff.account_manager,
         "customer_phone": mask_phone(handoff.customer_phone),
         "intent": handoff.intent,
+        "intent_text": intent_text(handoff.intent),
         "created_at": iso(handoff.created_at),
         "accepted_at": iso(handoff.accepted_at),
         "ended_at": iso(handoff.ended_at),

@@ -52,7 +52,7 @@ var Console = (function () {
       api("POST", "/logout").finally(function () { window.location.assign("/console/login"); });
     });
     api("GET", "/me").then(function (me) {
-      document.getElementById("me").textContent = me.display_name + "（" + me.team + "）";
+      document.getElementById("me").textContent = me.display_name + "（" + (me.team_name || me.team) + "）";
     }).catch(function () {});
   }
 

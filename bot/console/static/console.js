@@ -100,7 +100,8 @@
     document.getElementById("context-pane").hidden = false;
     document.getElementById("chat-title").textContent =
       (detail.is_vip ? "VIP · " : "") + detail.reason_text + " · " + (CHANNELS[detail.channel] || detail.channel);
-    var meta = "会话 " + detail.conversation_id + " · " + detail.status_text + " · 意图 " + (detail.intent || "—");
+    // What the customer wanted, in words (the server's intent_text), not the assistant's intent name.
+    var meta = "会话 " + detail.conversation_id + " · " + detail.status_text + " · 顾客想办：" + (detail.intent_text || "未识别");
     if (detail.status === "waiting") { meta += " · 排第 " + detail.position + " 位"; }
     document.getElementById("chat-meta").textContent = meta;
     var box = document.getElementById("transcript");
@@ -121,7 +122,7 @@
     detail.messages.forEach(appendMessage);
     box.scrollTop = box.scrollHeight;
     renderControls();
-    renderSlots(detail.slots);
+    renderSlots(detail.slot_lines);
   }
 
   function renderControls() {
@@ -132,13 +133,15 @@
     document.getElementById("reply-form").hidden = !mine;
   }
 
-  function renderSlots(slots) {
+  // lines: [{key, label, value}] with Chinese labels and readable values, made by the server (bot/console/labels.py).
+  function renderSlots(lines) {
     var list = document.getElementById("slots");
     clear(list);
-    Object.keys(slots || {}).forEach(function (key) {
-      list.appendChild(el("dt", null, key));
-      var value = slots[key];
-      list.appendChild(el("dd", null, typeof value === "object" ? JSON.stringify(value) : value));
+    (lines || []).forEach(function (line) {
+      var term = el("dt", null, line.label);
+      term.dataset.slot = line.key;
+      list.appendChild(term);
+      list.appendChild(el("dd", null, line.value));
     });
     if (!list.firstChild) { list.appendChild(el("dd", "empty", "无")); }
   }
@@ -221,13 +224,23 @@
     }).catch(showError);
   });
 
+  // Ending hands the customer back to the assistant: asked first, as a click cannot be undone.
+  var endDialog = document.getElementById("end-dialog");
   document.getElementById("end").addEventListener("click", function () {
+    endDialog.returnValue = "";
+    endDialog.showModal();
+  });
+  endDialog.addEventListener("close", function () {
+    if (endDialog.returnValue === "confirm" && state.handoff) { endService(); }
+  });
+
+  function endService() {
     api("POST", "/handoffs/" + state.handoff.id + "/end").then(function (detail) {
       renderHandoff(detail);
       if (!detail.assistant_resumed) { showError(new Error("已结束，但未能通知机器人接回对话：" + (detail.problem || ""))); }
       refreshQueue();
     }).catch(showError);
-  });
+  }
 
   var reply = document.getElementById("reply");
   function send() {
