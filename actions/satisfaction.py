@@ -2,6 +2,9 @@
 
 Any flow offers the survey by setting `rating_due: true` (and optionally `rating_ticket`) in its final action;
 a rule then runs `rating_form`. The answer is read here, never by NLU: "5", "五星", "⭐⭐⭐⭐", "很满意", "不用了".
+A low rating (1 or 2) is followed by one more question, what went wrong (`rating_comment`, skippable): the
+comment is stored with the rating. The question is added only when the model's domain has the slot, so a model
+trained before it keeps the one-question survey instead of failing.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from bot.clients.backend import BackendUnavailable, InvalidInput, get_client, id
 logger = logging.getLogger(__name__)
 
 SKIP = "skip"
+LOW_SCORE = 2  # this score and below asks what went wrong
+COMMENT_SLOT = "rating_comment"
+MAX_COMMENT = 500  # what the backend keeps (schemas.Note)
 _SKIP_RE = re.compile(r"(不用|不了|算了|跳过|不评|没空|下次|不想|别问|no\b)", re.I)
 _DIGIT_RE = re.compile(r"(?<!\d)([1-5])\s*(分|星|颗星)?(?!\d)")
 _CN_SCORE = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
@@ -38,6 +44,8 @@ _WORDS = [
 # Intents that mean the customer moved on to another request instead of answering the survey.
 MOVING_ON = {"track_parcel", "request_quote", "schedule_pickup", "file_complaint", "complaint_status",
              "file_claim", "claim_status", "request_human", "faq", "subscribe_updates"}
+# Asked what went wrong, a complaint or a claim in the customer's words is the answer.
+COMMENT_INTENTS = {"file_complaint", "file_claim"}
 
 
 def score_from_text(text: str) -> int | str | None:
@@ -61,9 +69,49 @@ def score_from_text(text: str) -> int | str | None:
     return None
 
 
+def asks_for_comment(domain: DomainDict) -> bool:
+    """The running model knows the comment question (its domain has the slot)."""
+    return COMMENT_SLOT in ((domain or {}).get("slots") or {})
+
+
+def is_low(score: Any) -> bool:
+    return isinstance(score, int) and not isinstance(score, bool) and 1 <= score <= LOW_SCORE
+
+
 class ValidateRatingForm(FormValidation):
     def name(self) -> str:
         return "validate_rating_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        slots = list(domain_slots)
+        if is_low(tracker.get_slot("rating_score")) and asks_for_comment(domain):
+            slots.append(COMMENT_SLOT)
+        return slots
+
+    async def extract_rating_comment(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not self.is_asked(tracker, COMMENT_SLOT):
+            return {}
+        # What the customer says here is the comment: "快递员态度太差" is what went wrong, not a new complaint.
+        # A question, cancel, a person or another request are answered by their rules; "不用了" skips.
+        intent = tt.latest_intent(tracker)
+        if self.interrupting(tracker) or intent in MOVING_ON - COMMENT_INTENTS:
+            return {}
+        text = tt.latest_text(tracker).strip()
+        if not text:
+            return {}
+        short = len(text) <= 8
+        if short and (score_from_text(text) == SKIP or intent in {"thank", "goodbye", "deny"}):
+            return {COMMENT_SLOT: SKIP}
+        return {COMMENT_SLOT: text[:MAX_COMMENT]}
+
+    def validate_rating_comment(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return {COMMENT_SLOT: value if isinstance(value, str) and value.strip() else SKIP}
 
     async def extract_rating_score(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -89,10 +137,16 @@ def rating_payload(tracker: Tracker, score: int) -> dict[str, Any]:
     payload: dict[str, Any] = {"score": score, "conversation_id": tracker.sender_id}
     if tracker.get_slot("rating_ticket"):
         payload["ticket_number"] = str(tracker.get_slot("rating_ticket"))[:24]
+    comment = tracker.get_slot(COMMENT_SLOT)
+    if isinstance(comment, str) and comment.strip() and comment != SKIP:
+        payload["comment"] = comment.strip()[:MAX_COMMENT]
     return payload
 
 
-def thanks_text(score: int) -> str:
+def thanks_text(score: int, commented: bool = False) -> str:
+    if score <= 2 and commented:
+        return ("谢谢您告诉我们哪里做得不好，您的意见已经记录下来，会交给服务质量团队逐条改进。"
+                "给您添麻烦了！如需进一步帮助，随时回复“转人工”；要投诉的话回复“我要投诉”。")
     if score <= 2:
         return "收到您的评分，很抱歉这次没能让您满意。您的意见我们会认真改进，如需进一步帮助，随时回复“转人工”。"
     if score == 3:
@@ -100,8 +154,11 @@ def thanks_text(score: int) -> str:
     return "感谢您的好评！祝您生活愉快 😊"
 
 
-def reset() -> list[EventType]:
-    return [SlotSet("rating_score", None), SlotSet("rating_due", None), SlotSet("rating_ticket", None)]
+def reset(domain: DomainDict | None = None) -> list[EventType]:
+    events = [SlotSet("rating_score", None), SlotSet("rating_due", None), SlotSet("rating_ticket", None)]
+    if asks_for_comment(domain or {}):
+        events.append(SlotSet(COMMENT_SLOT, None))
+    return events
 
 
 class ActionSaveRating(Action):
@@ -114,7 +171,7 @@ class ActionSaveRating(Action):
         score = tracker.get_slot("rating_score")
         if not isinstance(score, int) or not 1 <= score <= 5:
             dispatcher.utter_message(text="好的，不打扰您了。还有其他需要随时找我。")
-            return reset()
+            return reset(domain)
         payload = rating_payload(tracker, score)
         key = idempotency_key(tracker.sender_id, "rating", payload)
         try:
@@ -123,11 +180,11 @@ class ActionSaveRating(Action):
             # Saved by the outbox worker, or failing that by the retry on the customer's next message.
             await deferred_writes.keep("rating", key, tracker.sender_id, {"body": payload})
             dispatcher.utter_message(text="感谢您的评分！系统有点忙，评分稍后会自动为您保存。")
-            return [*reset(), SlotSet("rating_pending", {"payload": payload, "key": key})]
+            return [*reset(domain), SlotSet("rating_pending", {"payload": payload, "key": key})]
         except InvalidInput as error:
             logger.info("rating refused: %s", error.code)
-        dispatcher.utter_message(text=thanks_text(score))
-        return reset()
+        dispatcher.utter_message(text=thanks_text(score, "comment" in payload))
+        return reset(domain)
 
 
 async def retry_pending_rating(tracker: Tracker) -> list[EventType]:

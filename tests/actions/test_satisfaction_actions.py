@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
 from actions.every_turn import ActionValidateSlotMappings
 from actions.satisfaction import ActionSaveRating, ValidateRatingForm, score_from_text
 from bot.clients.backend import BackendClient
-from tests.actions.action_helpers import make_tracker, run, slot_events, texts, user
+from tests.actions.action_helpers import DOMAIN, make_tracker, run, slot_events, texts, user
+
+
+def run_with(action, tracker, domain):
+    dispatcher = CollectingDispatcher()
+    return dispatcher.messages, asyncio.run(action.run(dispatcher, tracker, domain))
 
 
 def answer(text: str, intent: str = "inform"):
@@ -62,3 +72,68 @@ def test_backend_down_keeps_the_rating_for_the_next_turn(dead_client, backend_ur
     later = make_tracker(slots={"rating_pending": pending}, latest=user("好的", "affirm"), sender="rating-down")
     _, events = run(ActionValidateSlotMappings(), later)
     assert slot_events(events)["rating_pending"] is None
+
+
+# --- issue 16: a low rating asks what went wrong and stores the comment -------------------------------------
+
+def after_score(score: int, domain: dict | None = None):
+    """The form's validation right after the customer gave `score` (requested_slot was rating_score)."""
+    tracker = make_tracker(slots={"requested_slot": "rating_score"}, latest=user(str(score)),
+                           active_loop="rating_form")
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateRatingForm().run(dispatcher, tracker, domain if domain is not None else DOMAIN))
+    return slot_events(events)
+
+
+def comment(text: str, intent: str = "inform"):
+    tracker = make_tracker(slots={"rating_score": 2, "requested_slot": "rating_comment"}, latest=user(text, intent),
+                           active_loop="rating_form")
+    _, events = run(ValidateRatingForm(), tracker)
+    return slot_events(events)
+
+
+@pytest.mark.parametrize("score", [1, 2])
+def test_a_low_rating_asks_what_went_wrong(score: int) -> None:
+    slots = after_score(score)
+    assert slots["rating_score"] == score and slots["requested_slot"] == "rating_comment"
+    assert "哪里做得不好" in DOMAIN["responses"]["utter_ask_rating_comment"][0]["text"]
+
+
+@pytest.mark.parametrize("score", [3, 4, 5])
+def test_a_good_rating_ends_the_survey(score: int) -> None:
+    slots = after_score(score)
+    assert slots["rating_score"] == score and slots.get("requested_slot") is None and "rating_comment" not in slots
+
+
+def test_a_model_without_the_comment_slot_keeps_the_one_question_survey() -> None:
+    old_domain = {**DOMAIN, "slots": {k: v for k, v in DOMAIN["slots"].items() if k != "rating_comment"}}
+    assert after_score(1, old_domain).get("requested_slot") != "rating_comment"
+    _, events = run_with(ActionSaveRating(), make_tracker(slots={"rating_score": "skip"}), old_domain)
+    assert "rating_comment" not in slot_events(events)
+
+
+def test_the_comment_is_the_customer_s_words_a_skip_or_left_to_other_rules() -> None:
+    assert comment("快递员态度太差了，打电话也不接", "file_complaint")["rating_comment"] == "快递员态度太差了，打电话也不接"
+    assert comment("等了好久才有人回我")["rating_comment"] == "等了好久才有人回我"
+    assert comment("不用了")["rating_comment"] == "skip"
+    assert comment("沒有了，謝謝", "thank")["rating_comment"] == "skip"
+    assert "rating_comment" not in comment("转人工", "request_human")
+    assert "rating_comment" not in comment("查一下ZT100000000001", "track_parcel")
+
+
+def test_a_low_rating_is_stored_with_its_comment(client: BackendClient, monkeypatch) -> None:
+    sent: list[dict] = []
+    real = client.create_rating
+
+    def recording(payload, **kwargs):
+        sent.append(payload)
+        return real(payload, **kwargs)
+
+    monkeypatch.setattr(client, "create_rating", recording)
+    tracker = make_tracker(slots={"rating_score": 1, "rating_comment": "快递员态度太差了"}, sender="rating-comment")
+    messages, events = run(ActionSaveRating(), tracker)
+    assert sent and sent[0]["score"] == 1 and sent[0]["comment"] == "快递员态度太差了"
+    assert "记录" in texts(messages) and slot_events(events)["rating_comment"] is None
+    skipped = make_tracker(slots={"rating_score": 2, "rating_comment": "skip"}, sender="rating-no-comment")
+    run(ActionSaveRating(), skipped)
+    assert "comment" not in sent[-1]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.e2e.flows2_chat import Backend, Chat, first, fresh_phone, tw
 
@@ -48,8 +51,40 @@ def test_a_new_request_instead_of_a_rating_is_served(stack) -> None:
     assert backend.ratings_of(chat.sender) == []
 
 
-def test_a_low_score_gets_an_apology_and_is_stored(stack) -> None:
+def _comments_of(stack, conversation_id: str) -> list[str | None]:
+    engine = create_engine(os.environ.get("DATABASE_URL") or f"sqlite:///{stack.var_dir / 'courier.db'}", future=True)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT comment FROM ratings WHERE conversation_id = :c ORDER BY id"),
+                                      {"c": conversation_id}).all()
+    finally:
+        engine.dispose()
+    return [row[0] for row in rows]
+
+
+def test_a_low_score_asks_what_went_wrong_and_stores_the_comment(stack) -> None:
     chat, backend = Chat(stack, "rate-low"), Backend(stack)
     number = _file_complaint(chat, fresh_phone())
-    assert "抱歉" in chat.say("2"), chat.history()
+    asked = chat.say("2")
+    assert "抱歉" in asked and "哪里做得不好" in asked, chat.history()
+    assert backend.ratings_of(chat.sender) == []  # stored once the customer said what went wrong
+    # What went wrong is the comment, not a new complaint.
+    thanks = chat.say("快递员态度很差，电话也不接")
+    assert "记录" in thanks and "投诉类别" not in thanks, chat.history()
     assert backend.ratings_of(chat.sender) == [(2, number)]
+    assert _comments_of(stack, chat.sender) == ["快递员态度很差，电话也不接"]
+
+
+def test_a_traditional_low_score_is_asked_in_traditional_and_may_skip_the_comment(stack) -> None:
+    chat, backend = Chat(stack, "rate-low-tw"), Backend(stack)
+    chat.say("我要投訴")
+    chat.say("延誤")
+    chat.say("五天了還在路上")
+    chat.say("沒有")
+    chat.say(fresh_phone())
+    number = first(r"CP\d{12}", chat.say("確認"))
+    asked = chat.say("1")
+    assert tw("哪里做得不好") in asked and "[不用了]" in asked, chat.history()
+    assert tw("不打扰") not in chat.say("不用了"), chat.history()
+    assert backend.ratings_of(chat.sender) == [(1, number)]
+    assert _comments_of(stack, chat.sender) == [None]
