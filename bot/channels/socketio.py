@@ -9,6 +9,10 @@ What this channel adds:
   when a message names a session the socket is not yet in, so a reconnect with the same session id keeps
   the conversation and its replies;
 - message metadata: the channel name and the script the customer wrote in (for replies in that script);
+  a tapped button or chip counts in the script of the title the customer saw, not of its payload (payloads are
+  written in Simplified: "確認提交" sends "确认", and a Traditional customer must stay Traditional);
+- a `conversation_state` event to the page after each customer message: the script its own texts should use,
+  and whether a person (not the assistant) has the message, so the page shows no "typing" dots for it;
 - `POST /webhooks/socketio/push` (header `X-API-Key`): other processes (agent console, parcel notices) put a
   message into a customer's chat; with REDIS_URL set, rooms are shared by every Rasa instance;
 - the inbound guard (bot.channels.inbound_guard): clean, bounded text only; an empty or over-long message
@@ -37,10 +41,17 @@ from socketio import AsyncRedisManager, AsyncServer
 
 from bot.channels import handoff_gate
 from bot.channels.http_limits import bound_request_size, max_request_bytes
-from bot.channels.inbound_guard import ERROR_REPLY, check_message, client_metadata
+from bot.channels.inbound_guard import (
+    ERROR_REPLY,
+    SCRIPT_SAMPLE_CHARS,
+    Inbound,
+    check_message,
+    client_metadata,
+)
 from bot.channels.push_request import clean_push_text, read_push_request, recipient_problem
-from bot.channels.script_output import remember_script, wrap_output
+from bot.channels.script_output import ReplyScript, remember_script, wrap_output
 from bot.settings import get_settings
+from bot.text_hygiene import remove_unsafe
 from bot.vocabulary.script import detect_script
 
 logger = logging.getLogger(__name__)
@@ -49,6 +60,9 @@ logger = logging.getLogger(__name__)
 # attacker-shaped. Sender ids pushed from other processes may also be socket ids (no persistence).
 SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_PUSH_CHARS = 4000
+# Metadata the page adds to a tapped button or chip: the title it showed (in the customer's script).
+TAPPED_KEY = "tapped"
+STATE_EVENT = "conversation_state"
 
 
 async def join_room(sio: AsyncServer, sid: str, room: str, namespace: str | None = None) -> None:
@@ -201,25 +215,34 @@ class SocketIOInput(RasaSocketIOInput):
         data = data if isinstance(data, dict) else {}
         inbound = check_message(data.get("message"))
         sender_id = await self.sender_for(sid, data)
-        metadata = {
-            **client_metadata(data.get(self.metadata_key)),
-            "channel": self.name(),
-            "script": detect_script(inbound.script_sample),
-        }
+        client = client_metadata(data.get(self.metadata_key))
+        sample = script_sample(inbound, client)
+        metadata = {**client, "channel": self.name(), "script": detect_script(sample)}
         # So every reply to this customer, the polite refusals included, uses their script.
-        await remember_script(sender_id, inbound.script_sample)
+        script = await remember_script(sender_id, sample)
         output = self.make_output_channel(metadata)
         if not inbound.ok:
+            await self.announce_state(sender_id, script, with_person=False)
             await output.send_text_message(sender_id, inbound.reply or ERROR_REPLY)
             return
         if await handoff_gate.intercept(sender_id, inbound.text, self.name(), metadata):
+            await self.announce_state(sender_id, script, with_person=True)
             return
+        await self.announce_state(sender_id, script, with_person=False)
         message = UserMessage(inbound.text, output, sender_id, input_channel=self.name(), metadata=metadata)
         try:
             await on_new_message(message)
         except Exception:  # the customer gets an apology, the log gets the details
             logger.exception("web chat message for %s failed", sender_id)
             await output.send_text_message(sender_id, ERROR_REPLY)
+
+    async def announce_state(self, sender_id: str, script: ReplyScript, with_person: bool) -> None:
+        """Tell the customer's page which script its own texts use and whether a person has the message."""
+        if self.sio is None:
+            return
+        state = {"script": "traditional" if script.traditional else "simplified", "variant": script.variant,
+                 "with_person": with_person}
+        await self.sio.emit(STATE_EVENT, state, room=sender_id, namespace=self.namespace)
 
     async def handle_push(self, request: Request) -> HTTPResponse:
         """Put a message into a customer's chat: `{session_id|sender_id, text, buttons?, image?, author?}`."""
@@ -245,6 +268,18 @@ class SocketIOInput(RasaSocketIOInput):
         """Sockets of this instance in the room (with Redis, other instances may hold more)."""
         namespace = self.namespace or "/"
         return sum(1 for _ in self.sio.manager.get_participants(namespace, room))
+
+
+def script_sample(inbound: Inbound, client: dict[str, Any]) -> str:
+    """What the customer's script is learnt from: the title of a tapped button or chip, else the text.
+
+    A button's payload is ours and Simplified; its title was shown converted to the customer's script, so the
+    title is what the customer chose. A neutral title ("好的" is the same in both) keeps the script.
+    """
+    tapped = client.get(TAPPED_KEY)
+    if isinstance(tapped, str) and inbound.ok:
+        return remove_unsafe(tapped[: SCRIPT_SAMPLE_CHARS * 2]).strip()[:SCRIPT_SAMPLE_CHARS]
+    return inbound.script_sample
 
 
 def push_problem(body: Any) -> str | None:

@@ -153,3 +153,57 @@ def test_socketio_packets_are_bounded() -> None:
     channel = SocketIOInput()
     channel.blueprint(_Assistant())
     assert channel.sio.eio.max_http_buffer_size == get_settings().rasa_max_request_bytes
+
+
+# --- issue 16: a tapped button keeps the customer's script; the page learns the script and who answers ---------
+
+class _StateRecordingSocketIO(_RecordingSocketIO):
+    def __init__(self) -> None:
+        super().__init__()
+        self.states: list[dict] = []
+
+    async def announce_state(self, sender_id, script, with_person) -> None:
+        self.states.append({"script": "traditional" if script.traditional else "simplified",
+                            "with_person": with_person})
+
+
+def _conversation(messages: list[dict], sid: str) -> tuple[_StateRecordingSocketIO, _Assistant]:
+    channel, assistant = _StateRecordingSocketIO(), _Assistant()
+
+    async def run() -> None:
+        for data in messages:
+            await channel.receive(sid, data, assistant)
+
+    asyncio.run(run())
+    return channel, assistant
+
+
+def test_a_tapped_button_counts_in_the_script_of_its_title_not_its_payload(no_handoff) -> None:
+    channel, assistant = _conversation([
+        {"message": "我要投訴，快遞員態度很差"},
+        # "確認提交" sends the Simplified payload "确认": the customer stays Traditional.
+        {"message": "确认", "metadata": {"tapped": "確認提交"}},
+        {"message": "5", "metadata": {"tapped": "5 非常滿意"}},
+        # A neutral title ("好的" reads the same in both scripts) keeps the script too.
+        {"message": "好的", "metadata": {"tapped": "好的"}},
+    ], sid="sid-tap-traditional")
+    assert [m.text for m in assistant.handled] == ["我要投訴，快遞員態度很差", "确认", "5", "好的"]
+    assert [m.metadata["script"] for m in assistant.handled] == ["traditional", "traditional", "traditional", "neutral"]
+    replies = [message["text"] for message in channel.collector.messages]
+    assert all(detect_script(reply) == "traditional" for reply in replies), replies
+    assert [state["script"] for state in channel.states] == ["traditional"] * 4
+
+
+def test_typing_simplified_still_switches_the_script(no_handoff) -> None:
+    channel, assistant = _conversation([{"message": "我要投訴"}, {"message": "确认"}], sid="sid-typed-simplified")
+    assert [state["script"] for state in channel.states] == ["traditional", "simplified"]
+    assert detect_script(channel.collector.messages[-1]["text"]) == "simplified"
+
+
+def test_a_message_a_person_takes_tells_the_page_no_assistant_reply_is_coming(monkeypatch) -> None:
+    async def agent_owns_it(*args, **kwargs) -> bool:
+        return True
+
+    monkeypatch.setattr(handoff_gate, "intercept", agent_owns_it)
+    channel, assistant = _conversation([{"message": "你好，在吗"}], sid="sid-with-agent")
+    assert assistant.handled == [] and channel.states == [{"script": "simplified", "with_person": True}]
