@@ -6,6 +6,12 @@ run over every training example, and each annotation is held to Rasa's own rule
 (rasa/nlu/extractors/extractor.py, EntityExtractorMixin.check_correct_entity_annotations): its start is the
 start of a token and its end the end of a token. A failure lists the message, the annotation and the tokens:
 fix the annotation, or add the word to the dictionaries (items and places: bot/nlu/dictionary_words.py).
+
+No annotation in data/nlu carries a value of its own ([3kg]{"entity": "weight", "value": "3"}): Rasa reads it as
+a synonym, which nothing maps (no EntitySynonymMapper, see config.yml) and training warns about. The values
+the actions receive are normalised in code: the rules and the gazetteer (bot/nlu/courier_entities.py) for
+weights, cities, phones, amounts, sizes and numbers, the ScriptNormalizer for items. The held-out splits
+(tests/nlu) do keep normalised values: bot.nlu.evaluate scores the final values, and nothing trains on them.
 """
 
 from __future__ import annotations
@@ -96,3 +102,12 @@ def test_the_check_finds_a_misaligned_annotation(checked) -> None:
     tokens = example.get(TOKENS_NAMES[TEXT])
     assert start in {token.start for token in tokens}
     assert start + 2 not in {token.end for token in tokens}
+
+
+def test_no_annotation_carries_a_value_of_its_own(checked) -> None:
+    synonyms = sorted(checked.tokenized.entity_synonyms.items())
+    assert not synonyms, (
+        f"{len(synonyms)} annotations in data/nlu give a value other than their text (Rasa synonyms, unused): "
+        f"annotate the text only, [3kg](weight) or [北京市]{{\"entity\": \"city\", \"role\": \"origin\"}}: "
+        + ", ".join(f"{text} → {value}" for text, value in synonyms[:20])
+    )
