@@ -1,5 +1,11 @@
 // Web chat page: talks to Rasa's socket.io channel (bot.channels.socketio.SocketIOInput).
 //
+// The page's own words come from /chat/texts.js in Simplified and Traditional (bot/web/texts.json); it shows the
+// customer's script, which the server announces after each message (`conversation_state`), and before that the
+// browser's language (zh-TW, zh-HK… read Traditional). A tapped button sends its payload (ours, Simplified) with
+// the title it showed (`metadata.tapped`), so the server keeps the script of what the customer chose.
+// Reply buttons work once: answering them, or newer buttons, disables the older ones.
+//
 // Safety rule for this file: every piece of text from the customer, the bot or an agent is put into the
 // page with textContent / attributes set through the DOM API — never innerHTML — so a message containing
 // <script> or markup is shown as the characters it is.
@@ -8,9 +14,11 @@
 
   var SESSION_KEY = "courier.chat.session_id";
   var TRANSCRIPT_PREFIX = "courier.chat.transcript.";
+  var SCRIPT_KEY = "courier.chat.script";
+  var WITH_PERSON_PREFIX = "courier.chat.with_person.";
   var MAX_STORED_MESSAGES = 100;
   var TYPING_TIMEOUT_MS = 20000;
-  var WELCOME = "您好！我是快递在线客服小助手 😊\n可以帮您查件、寄件报价、预约上门取件、投诉和理赔，也可以随时转人工。请问有什么可以帮您？";
+  var TEXTS = window.COURIER_CHAT_TEXTS || {};
 
   var messagesEl = document.getElementById("messages");
   var typingEl = document.getElementById("typing");
@@ -20,6 +28,68 @@
   var input = document.getElementById("input");
   var chips = document.getElementById("chips");
   var newChatButton = document.getElementById("new-chat");
+  var newChatDialog = document.getElementById("new-chat-dialog");
+
+  // ---- the page's own words, in the customer's script ----
+
+  function browserScript() {
+    var languages = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
+    for (var i = 0; i < languages.length; i++) {
+      var tag = String(languages[i] || "").toLowerCase();
+      if (!/^zh\b/.test(tag)) { continue; }
+      if (/-(hk|mo)\b/.test(tag)) { return "hk"; }
+      if (/-(tw|hant)\b/.test(tag)) { return "tw"; }
+      return "simplified";
+    }
+    return "simplified";
+  }
+
+  function storedScript() {
+    try { return window.localStorage.getItem(SCRIPT_KEY); } catch (e) { return null; }
+  }
+
+  function known(name) { return typeof name === "string" && Object.prototype.hasOwnProperty.call(TEXTS, name); }
+
+  var script = known(storedScript()) ? storedScript() : browserScript();
+
+  function t(key, values) {
+    var words = (known(script) ? TEXTS[script] : TEXTS.simplified || {})[key];
+    if (typeof words !== "string") { words = (TEXTS.simplified || {})[key] || ""; }
+    return words.replace(/\{(\w+)\}/g, function (_, name) { return values && name in values ? values[name] : ""; });
+  }
+
+  // Elements name their words: data-text-content, data-text-placeholder, data-text-title, data-text-label
+  // (aria-label); chips carry data-chip (the key of their label; the words they send are its "…Text" key).
+  function applyTexts() {
+    document.documentElement.lang = script === "simplified" ? "zh-CN" : script === "hk" ? "zh-HK" : "zh-TW";
+    document.body.dataset.script = script;
+    document.title = t("title");
+    Array.prototype.forEach.call(document.querySelectorAll("[data-text-content]"), function (node) {
+      node.textContent = t(node.dataset.textContent);
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-text-placeholder]"), function (node) {
+      node.placeholder = t(node.dataset.textPlaceholder);
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-text-title]"), function (node) {
+      node.title = t(node.dataset.textTitle);
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-text-label]"), function (node) {
+      node.setAttribute("aria-label", t(node.dataset.textLabel));
+    });
+    Array.prototype.forEach.call(chips.querySelectorAll("button[data-chip]"), function (chip) {
+      chip.textContent = t(chip.dataset.chip);
+      chip.dataset.text = t(chip.dataset.chip + "Text");
+    });
+    showStatus();
+  }
+
+  function useScript(next) {
+    if (!known(next) || next === script) { return; }
+    script = next;
+    try { window.localStorage.setItem(SCRIPT_KEY, script); } catch (e) { /* private mode */ }
+    applyTexts();
+    renderAll();
+  }
 
   // Where Rasa listens, as the server says (config.js): never from this page's own URL, or a link could
   // point the page at a stranger's server.
@@ -82,22 +152,24 @@
     return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
   }
 
-  // entry: {from: "user"|"bot"|"agent"|"notice"|"system", text, buttons:[{title,payload}], image, name, ts, used}
+  // entry: {from: "user"|"bot"|"agent"|"notice"|"system", text | textKey (the page's own words), buttons:
+  //         [{title,payload}], image, name, ts, used (its buttons are answered or superseded), chosen (the one tapped)}
   function render(entry, index) {
     var row = el("div", "row row-" + entry.from);
     row.dataset.from = entry.from;
     var bubble = el("div", "bubble");
     if (entry.from === "agent" || entry.from === "notice") {
-      var label = entry.from === "agent" ? "人工客服" + (entry.name ? " · " + entry.name : "") : "包裹通知";
+      var label = entry.from === "agent" ? t("agent") + (entry.name ? " · " + entry.name : "") : t("notice");
       bubble.appendChild(el("div", "author", label));
     }
-    if (entry.text) {
-      bubble.appendChild(el("div", "text", entry.text));
+    var text = entry.textKey ? t(entry.textKey) : entry.text;
+    if (text) {
+      bubble.appendChild(el("div", "text", text));
     }
     var src = safeImageUrl(entry.image);
     if (src) {
       var img = el("img", "image");
-      img.alt = "图片";
+      img.alt = t("image");
       img.loading = "lazy";
       img.src = src;
       img.addEventListener("load", scrollToEnd);
@@ -114,22 +186,40 @@
 
   function renderButtons(entry, index) {
     var group = el("div", "buttons");
-    entry.buttons.forEach(function (button) {
-      var b = el("button", "reply-button", button.title);
+    group.setAttribute("role", "group");
+    entry.buttons.forEach(function (button, position) {
+      var b = el("button", "reply-button" + (entry.chosen === position ? " chosen" : ""), button.title);
       b.type = "button";
       b.disabled = Boolean(entry.used);
+      if (entry.used) { b.title = t("answered"); }
       b.addEventListener("click", function () {
-        if (transcript[index]) { transcript[index].used = true; saveTranscript(); }
-        Array.prototype.forEach.call(group.querySelectorAll("button"), function (other) { other.disabled = true; });
-        send(button.payload, button.title);
+        if (b.disabled) { return; }
+        if (transcript[index]) { transcript[index].chosen = position; }
+        b.classList.add("chosen");
+        send(button.payload, button.title, true);
       });
       group.appendChild(b);
     });
     return group;
   }
 
+  // Buttons are a question's answers: once the customer answered (by tapping or typing) or a newer question
+  // came, the old ones are spent: a stale "5 非常满意" must not land in the middle of a quote.
+  function retireButtons() {
+    var changed = false;
+    transcript.forEach(function (entry) {
+      if (entry.buttons && entry.buttons.length && !entry.used) { entry.used = true; changed = true; }
+    });
+    Array.prototype.forEach.call(messagesEl.querySelectorAll(".reply-button:not(:disabled)"), function (b) {
+      b.disabled = true;
+      b.title = t("answered");
+    });
+    return changed;
+  }
+
   function add(entry) {
     entry.ts = entry.ts || Date.now();
+    if (entry.from === "user" || (entry.buttons && entry.buttons.length)) { retireButtons(); }
     transcript.push(entry);
     saveTranscript();
     render(entry, transcript.length - 1);
@@ -144,7 +234,26 @@
 
   var typingTimer = null;
 
+  // Dots only while the assistant is working on an answer. A message a person has (an agent owns the chat) gets
+  // none: the console sends no "typing" signal, and dots that never end would be a promise nobody keeps.
+  var withPerson = false;
+
+  function withPersonKey() { return WITH_PERSON_PREFIX + sessionId; }
+
+  function loadWithPerson() {
+    try { return sessionId !== null && window.localStorage.getItem(withPersonKey()) === "1"; } catch (e) { return false; }
+  }
+
+  function setWithPerson(value) {
+    withPerson = Boolean(value);
+    if (withPerson) { hideTyping(); }
+    try {
+      if (withPerson) { window.localStorage.setItem(withPersonKey(), "1"); } else { window.localStorage.removeItem(withPersonKey()); }
+    } catch (e) { /* private mode */ }
+  }
+
   function showTyping() {
+    if (withPerson) { return; }
     typingEl.hidden = false;
     scrollToEnd();
     clearTimeout(typingTimer);
@@ -158,9 +267,16 @@
 
   // ---- connection ----
 
-  function setStatus(state, text) {
-    statusEl.dataset.state = state;
-    statusTextEl.textContent = text;
+  var status = { state: "connecting", key: "connecting", values: null };
+
+  function setStatus(state, key, values) {
+    status = { state: state, key: key, values: values || null };
+    showStatus();
+  }
+
+  function showStatus() {
+    statusEl.dataset.state = status.state;
+    statusTextEl.textContent = t(status.key, status.values);
   }
 
   var confirmed = false;
@@ -173,7 +289,7 @@
   });
 
   socket.on("connect", function () {
-    setStatus("online", "在线");
+    setStatus("online", "online");
     socket.emit("session_request", { session_id: sessionId });
   });
 
@@ -186,11 +302,12 @@
       sessionId = id;
       storeSessionId(id);
       transcript = loadTranscript().concat(keep);
+      withPerson = loadWithPerson();
       saveTranscript();
       renderAll();
     }
     if (!transcript.length) {
-      add({ from: "system", text: WELCOME });
+      add({ from: "system", textKey: "welcome" });
     }
     document.body.dataset.session = sessionId;
     confirmed = true;
@@ -199,16 +316,27 @@
 
   socket.on("disconnect", function () {
     confirmed = false;
-    setStatus("offline", "连接已断开，正在重新连接…");
+    setStatus("offline", "offline");
     hideTyping();
   });
 
   socket.io.on("reconnect_attempt", function (attempt) {
-    setStatus("connecting", "正在重新连接…（第 " + attempt + " 次）");
+    setStatus("connecting", "reconnecting", { n: attempt });
   });
 
   socket.on("connect_error", function () {
-    setStatus("offline", "暂时连不上客服，正在重试…");
+    setStatus("offline", "unreachable");
+  });
+
+  // After each message: the script the customer writes (the page follows it) and who has the message.
+  socket.on("conversation_state", function (state) {
+    if (!state || typeof state !== "object") { return; }
+    setWithPerson(state.with_person === true);
+    if (state.script === "traditional") {
+      useScript(state.variant === "hk" ? "hk" : "tw");
+    } else if (state.script === "simplified") {
+      useScript("simplified");
+    }
   });
 
   socket.on("bot_uttered", function (message) {
@@ -241,22 +369,30 @@
 
   // ---- sending ----
 
-  // `shown` is what the customer sees in their bubble (a button's title), `message` what Rasa receives.
-  function send(message, shown) {
+  // `shown` is what the customer sees in their bubble (a button's title), `message` what Rasa receives;
+  // `tapped`: a button, whose title (in the customer's script) tells the server the script, not its payload.
+  function send(message, shown, tapped) {
     var text = String(message || "").trim();
     if (!text) { return; }
     add({ from: "user", text: shown || text });
     showTyping();
+    var packet = { message: text };
+    if (tapped && shown) { packet.metadata = { tapped: String(shown) }; }
     if (confirmed) {
-      socket.emit("user_uttered", { message: text, session_id: sessionId });
+      emitMessage(packet);
     } else {
-      pending.push(text);  // sent once the server has confirmed which conversation this is
+      pending.push(packet);  // sent once the server has confirmed which conversation this is
     }
+  }
+
+  function emitMessage(packet) {
+    packet.session_id = sessionId;
+    socket.emit("user_uttered", packet);
   }
 
   function flushPending() {
     while (pending.length) {
-      socket.emit("user_uttered", { message: pending.shift(), session_id: sessionId });
+      emitMessage(pending.shift());
     }
   }
 
@@ -287,17 +423,41 @@
     if (chip) { send(chip.dataset.text); }
   });
 
-  newChatButton.addEventListener("click", function () {
-    try { window.localStorage.removeItem(transcriptKey()); } catch (e) { /* ignore */ }
+  function startNewChat() {
+    try {
+      window.localStorage.removeItem(transcriptKey());
+      window.localStorage.removeItem(withPersonKey());
+    } catch (e) { /* ignore */ }
     sessionId = null;
     transcript = [];
+    withPerson = false;
+    hideTyping();
     messagesEl.textContent = "";
     try { window.localStorage.removeItem(SESSION_KEY); } catch (e) { /* ignore */ }
     // Reconnecting leaves the old conversation's room; the connect handler then asks for a new session.
     socket.disconnect().connect();
+  }
+
+  // Wiping a conversation the customer took part in is asked first; a page with only the welcome just restarts.
+  newChatButton.addEventListener("click", function () {
+    var started = transcript.some(function (entry) { return entry.from === "user"; });
+    if (!started) { startNewChat(); return; }
+    if (typeof newChatDialog.showModal === "function") {
+      newChatDialog.returnValue = "";
+      newChatDialog.showModal();
+    } else if (window.confirm(t("newChatQuestion"))) {
+      startNewChat();
+    }
+  });
+
+  newChatDialog.addEventListener("close", function () {
+    if (newChatDialog.returnValue === "confirm") { startNewChat(); }
+    newChatButton.focus();
   });
 
   transcript = loadTranscript();
+  withPerson = loadWithPerson();
+  applyTexts();
   renderAll();
   if (sessionId) { document.body.dataset.session = sessionId; }
 })();
