@@ -19,6 +19,7 @@ is not what this module writes.
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -111,7 +112,12 @@ def generated_text(data: TrainingData) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.nlu.dictionary_words",
+        description="Rewrite bot/nlu/dictionary/generated.txt (jieba user words) from the gazetteer and data/nlu.",
+    )
+    parser.parse_args(argv)
     GENERATED_FILE.write_text(generated_text(load_training_data()), encoding="utf-8")
     print(f"wrote {GENERATED_FILE.relative_to(ROOT)}")
 
