@@ -137,6 +137,13 @@ def run(topology: Topology, settings: Settings, model: Path) -> int:
               "processes and HAProxy (loading the model takes a minute or two)…", flush=True)
         stack.launch(plan(topology, model, endpoints, config, program, var_dir / "logs"),
                      timeout=settings.supervisor_start_timeout_s + 180, first={FIRST})
+        # Ready means reachable through the balancer: its own health checks must have taken every instance in.
+        deadline = time.monotonic() + 60
+        while (waiting := haproxy.servers_not_up(topology.stats_port)) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        if waiting:
+            raise StackError(f"the balancer does not send traffic to {', '.join(waiting)} (see "
+                             f"http://127.0.0.1:{topology.stats_port}/stats and {var_dir / 'logs' / 'balancer.log'})")
         print(f"Ready in {time.monotonic() - started:.0f} s.")
         made = var_dir / "secrets.env" if "CONSOLE_DEMO_PASSWORD" in added else None
         print(banner(topology, stack, made), flush=True)

@@ -6,10 +6,13 @@ Rendered into var/cluster/haproxy.cfg at every start (mode 0600, replaced in one
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import string
 import subprocess
 import tempfile
+import urllib.request
 from pathlib import Path
 
 from bot.cluster.topology import HOST, Instance, Topology
@@ -67,3 +70,17 @@ def check(haproxy: str, path: Path, env: dict[str, str]) -> None:
                             timeout=30)
     if result.returncode != 0:
         raise BalancerConfigError(f"haproxy refused {path}:\n{(result.stderr or result.stdout).strip()}")
+
+
+def servers_not_up(stats_port: int, timeout: float = 3.0) -> list[str]:
+    """The balancer's servers it does not (yet) send traffic to, as backend/server, from its stats CSV; every one
+    when the stats page does not answer. A started instance counts only after its health checks pass here too."""
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{stats_port}/stats;csv", timeout=timeout) as reply:
+            rows = list(csv.reader(io.StringIO(reply.read().decode("utf-8", "replace").lstrip("# "))))
+    except (OSError, ValueError):
+        return ["(the balancer's stats page does not answer)"]
+    header = rows[0]
+    name, server, status = header.index("pxname"), header.index("svname"), header.index("status")
+    return [f"{row[name]}/{row[server]}" for row in rows[1:]
+            if len(row) > status and row[server] not in ("FRONTEND", "BACKEND") and not row[status].startswith("UP")]

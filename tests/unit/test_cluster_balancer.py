@@ -115,6 +115,8 @@ def test_the_balancer_keeps_conversations_together_and_survives_a_dead_instance(
         assert time.monotonic() < deadline, {n: s.requests[:3] for n, s in stand_ins.items()}
         time.sleep(0.2)
 
+    assert haproxy.servers_not_up(topology.stats_port) == [], "every stand-in is taken in (the cluster's readiness)"
+
     # REST: every message of one sender on one instance (the answer says which); the senders spread over both
     served: dict[str, set[str]] = defaultdict(set)
     for _round in range(3):
