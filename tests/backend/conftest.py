@@ -67,6 +67,15 @@ class Backend:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
+def require_postgres() -> None:
+    """Skip without PostgreSQL on a developer machine; fail in CI."""
+    if not _reachable(PG_HOST, PG_PORT):
+        message = f"PostgreSQL is not reachable on {PG_HOST}:{PG_PORT}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message} (CI requires it)")
+        pytest.skip(message)
+
+
 def _create_pg_database() -> tuple[str, str]:
     import psycopg2
 
@@ -172,11 +181,7 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         yield running
         stop_backend(running)
         return
-    if not _reachable(PG_HOST, PG_PORT):
-        message = f"PostgreSQL is not reachable on {PG_HOST}:{PG_PORT}"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message} (CI requires it)")
-        pytest.skip(message)
+    require_postgres()
     name, url = _create_pg_database()
     try:
         running = start_backend(var_dir, url, rasa_url=rasa_receiver.url)

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import threading
 
 import pytest
 from sqlalchemy import inspect, text
 
 from bot.backend.db import make_engine, run_migrations
-from tests.backend.conftest import PG_HOST, PG_PORT, _create_pg_database, _drop_pg_database, _reachable
+from tests.backend.conftest import _create_pg_database, _drop_pg_database, require_postgres
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture()
 def new_database() -> str:
-    if not _reachable(PG_HOST, PG_PORT):
-        message = f"PostgreSQL is not reachable on {PG_HOST}:{PG_PORT}"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message} (CI requires it)")
-        pytest.skip(message)
+    require_postgres()
     name, url = _create_pg_database()
     yield url
     _drop_pg_database(name)
