@@ -35,7 +35,7 @@ from tests.e2e.conftest import MODEL
 from tests.e2e.test_scaling_two_instances import _delete_queue
 from tests.support import require_service
 
-pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
+pytestmark = [pytest.mark.e2e, pytest.mark.cluster, pytest.mark.postgres, pytest.mark.redis]
 
 PG = "postgresql://postgres@127.0.0.1:5432"
 CONVERSATIONS = 100
