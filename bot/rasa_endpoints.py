@@ -15,7 +15,6 @@ owner only (0600): it says where the stores are.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from bot.event_broker import amqp_url
+from bot.private_files import write_private
 from bot.settings import ROOT, Settings, get_settings
 
 # No path: each Rasa process opens conversations.db in its own COURIER_VAR_DIR (bot/tracker_store.py).
@@ -103,14 +103,4 @@ def render_endpoints(action_url: str | None = None, settings: Settings | None = 
 
 def write_endpoints(path: Path, action_url: str | None = None, settings: Settings | None = None) -> Path:
     """Write the endpoints file (mode 0600, replaced in one step so a starting Rasa never reads half of it)."""
-    text = yaml.safe_dump(render_endpoints(action_url, settings), allow_unicode=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # created 0600
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return write_private(path, yaml.safe_dump(render_endpoints(action_url, settings), allow_unicode=True))

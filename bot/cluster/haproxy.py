@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import string
 import subprocess
-import tempfile
 import urllib.request
 from pathlib import Path
 
 from bot.cluster.topology import HOST, Instance, Topology
+from bot.private_files import write_private
 from bot.settings import Settings
 
 TEMPLATE = Path(__file__).with_name("haproxy.cfg.in")
@@ -52,16 +51,7 @@ def _servers(instances: list[Instance], options: str) -> str:
 
 
 def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # created 0600
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return write_private(path, text)
 
 
 def check(haproxy: str, path: Path, env: dict[str, str]) -> None:
