@@ -418,6 +418,12 @@
   }
   input.addEventListener("input", autoGrow);
 
+  // No longer than the server reads (MAX_MESSAGE_CHARS, given by config.js): typing or pasting stops there.
+  var maxMessageChars = (window.COURIER_CHAT_CONFIG || {}).maxMessageChars;
+  if (/^\d+$/.test(String(maxMessageChars)) && Number(maxMessageChars) > 0) {
+    input.maxLength = Number(maxMessageChars);
+  }
+
   chips.addEventListener("click", function (event) {
     var chip = event.target.closest("button[data-text]");
     if (chip) { send(chip.dataset.text); }

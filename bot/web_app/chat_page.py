@@ -4,7 +4,8 @@ Rasa, decided by the server, never by the link.
 The page used to take Rasa's address from `?rasa=` in its own URL, so a link to the real page could point it at
 any server: that server could show its own messages under the courier's address, learn the customer's session
 id, or plant one it knows. Now the address comes from the server's settings: `CHAT_RASA_URL` (Rasa's public
-address, e.g. behind the reverse proxy), else the page's own host on `RASA_PORT`.
+address, e.g. behind the reverse proxy), else the page's own host on `RASA_PORT`. It also gives the input box
+its length limit, `MAX_MESSAGE_CHARS`, the bound the channels enforce.
 
 `/chat/texts.js`: the page's own words (bot/web/texts.json, Simplified) with their Traditional forms, converted
 here by the same OpenCC tables as the assistant's replies, so a Traditional customer's page (header, buttons,
@@ -32,7 +33,10 @@ router = APIRouter(include_in_schema=False)
 
 def chat_config() -> dict[str, object]:
     settings = get_settings()
-    return {"rasaUrl": settings.chat_rasa_url.rstrip("/"), "rasaPort": settings.rasa_port}
+    # The input box's maxlength: the channels' bound (MAX_MESSAGE_CHARS, bot/channels/inbound_guard.py), so
+    # the page never lets a customer type what the server would cut.
+    return {"rasaUrl": settings.chat_rasa_url.rstrip("/"), "rasaPort": settings.rasa_port,
+            "maxMessageChars": max(1, settings.max_message_chars)}
 
 
 @router.get("/chat/config.js")
