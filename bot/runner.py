@@ -11,19 +11,10 @@ import signal
 import sys
 import time
 from pathlib import Path
-from types import FrameType
 
 from bot.settings import DEMO_CONSOLE_PASSWORD, Settings, get_settings
 from bot.stack import DEFAULT_MODEL, PortInUse, Ports, Stack, StackError
-from bot.supervisor import Policy, Supervisor
-
-
-class Shutdown(Exception):
-    """Raised from the signal handler so SIGTERM unwinds like Ctrl-C does."""
-
-
-def _raise_shutdown(signum: int, frame: FrameType | None) -> None:
-    raise Shutdown(signal.Signals(signum).name)
+from bot.supervisor import Policy, Supervisor, raise_shutdown, say_with_time, serve_until_stopped
 
 
 def banner(stack: Stack, model: Path) -> str:
@@ -67,40 +58,20 @@ def console_login() -> str:
 def run(settings: Settings, model: Path = DEFAULT_MODEL) -> int:
     ports = Ports(backend=settings.backend_port, rasa=settings.rasa_port, actions=settings.action_port)
     stack = Stack()
-    supervisor: Supervisor | None = None
     started = time.monotonic()
-    try:
+
+    def start() -> Supervisor:
         print("Starting backend, action server and Rasa (this takes about half a minute)…", flush=True)
         stack.start(ports, model=model, var_dir=settings.var_dir)
         print(f"Ready in {time.monotonic() - started:.0f} s.")
         print(banner(stack, model), flush=True)
-        supervisor = Supervisor(stack, Policy.from_settings(settings), say=_say)
-        while True:
-            supervisor.tick()
-            time.sleep(0.5)
-    except PortInUse as error:
-        print(f"\n{error}", file=sys.stderr)
-        return 1
-    except StackError as error:
-        print(f"\nCould not start: {error}", file=sys.stderr)
-        return 1
-    except (KeyboardInterrupt, Shutdown):
-        print("\nStopping…", flush=True)
-        return 0
-    finally:
-        # A second Ctrl-C while stopping must not leave children behind; the caller's handlers come back after
-        # (an ignored signal would otherwise be inherited by every process started later).
-        previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
-        if supervisor:
-            supervisor.close()
-        stack.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        print("All services stopped.", flush=True)
+        return Supervisor(stack, Policy.from_settings(settings), say=say_with_time)
+
+    return serve_until_stopped(stack, start, refused=(StackError,), explain=_explain, stopped="All services stopped.")
 
 
-def _say(message: str) -> None:
-    print(f"{time.strftime('%H:%M:%S')} {message}", flush=True)
+def _explain(error: Exception) -> str:
+    return str(error) if isinstance(error, PortInUse) else f"Could not start: {error}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,8 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="trained model (default: %(default)s)")
     args = parser.parse_args(argv)
     # Installed explicitly: a shell that starts us in the background leaves SIGINT ignored otherwise.
-    signal.signal(signal.SIGINT, _raise_shutdown)
-    signal.signal(signal.SIGTERM, _raise_shutdown)
+    signal.signal(signal.SIGINT, raise_shutdown)
+    signal.signal(signal.SIGTERM, raise_shutdown)
     return run(get_settings(), args.model)
 
 

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum
+from types import FrameType
 
 from bot.settings import Settings
 from bot.stack import Service, Stack
@@ -217,3 +219,45 @@ def _label(watch: Watch) -> str:
     role = _ROLE_LABELS.get(service.role, service.role)
     # One of several of a role (the cluster's rasa-2): say which.
     return role if service.name == service.role else f"{role} {service.name}"
+
+
+class Shutdown(Exception):
+    """Raised from the signal handler so SIGTERM unwinds like Ctrl-C does."""
+
+
+def raise_shutdown(signum: int, frame: FrameType | None) -> None:
+    raise Shutdown(signal.Signals(signum).name)
+
+
+def say_with_time(message: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {message}", flush=True)
+
+
+def serve_until_stopped(stack: Stack, start: Callable[[], Supervisor], *,
+                        refused: tuple[type[Exception], ...], explain: Callable[[Exception], str],
+                        stopped: str) -> int:
+    """Start with `start()` (which returns the supervisor over the started stack), supervise until Ctrl-C or
+    SIGTERM, then stop everything; the exit code: 1 when `start` raised one of `refused` (told on stderr by
+    `explain`), else 0. Shared by `make run` (bot/runner.py) and `make cluster` (bot/cluster)."""
+    supervisor: Supervisor | None = None
+    try:
+        supervisor = start()
+        while True:
+            supervisor.tick()
+            time.sleep(0.5)
+    except refused as error:
+        print(f"\n{explain(error)}", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, Shutdown):
+        print("\nStopping…", flush=True)
+        return 0
+    finally:
+        # A second Ctrl-C while stopping must not leave children behind; the caller's handlers come back after
+        # (an ignored signal would otherwise be inherited by every process started later).
+        previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+        if supervisor:
+            supervisor.close()
+        stack.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        print(stopped, flush=True)

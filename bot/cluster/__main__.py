@@ -18,7 +18,6 @@ import signal
 import sys
 import time
 from pathlib import Path
-from types import FrameType
 
 from sqlalchemy.exc import OperationalError
 
@@ -37,17 +36,14 @@ from bot.production_check import DemoSecretsRefused, refuse_demo_secrets
 from bot.rasa_endpoints import write_endpoints
 from bot.settings import Settings, get_settings
 from bot.stack import DEFAULT_MODEL, Ports, Stack, StackError, port_in_use
-from bot.supervisor import Policy, Supervisor
+from bot.supervisor import Policy, Supervisor, raise_shutdown, say_with_time, serve_until_stopped
 
 READY = "Cluster ready"
 
 
-class Shutdown(Exception):
-    """Raised from the signal handler so SIGTERM unwinds like Ctrl-C does."""
-
-
-def _raise_shutdown(signum: int, frame: FrameType | None) -> None:
-    raise Shutdown(signal.Signals(signum).name)
+# What stops the cluster from starting, told in one line instead of a traceback.
+REFUSALS = (StackError, StoreUnreachable, DemoSecretsRefused, DatabaseMissing, OperationalError,
+            haproxy.BalancerConfigError)
 
 
 def impacts(topology: Topology) -> dict[str, str]:
@@ -109,9 +105,9 @@ def banner(topology: Topology, stack: Stack, secrets_file: Path | None) -> str:
 def run(topology: Topology, settings: Settings, model: Path) -> int:
     var_dir = settings.var_dir / "cluster"
     stack = Stack()
-    supervisor: Supervisor | None = None
     started = time.monotonic()
-    try:
+
+    def start() -> Supervisor:
         taken = [port for port in topology.all_ports() if port_in_use(port)]
         if taken:
             raise StackError(f"Ports already in use: {', '.join(map(str, taken))} — is another cluster or `make run` "
@@ -121,22 +117,23 @@ def run(topology: Topology, settings: Settings, model: Path) -> int:
             raise StackError(f"No trained model at {model}: run `make train` first.")
         program = find_haproxy(settings.haproxy_bin)
         added = prepare_environment(topology, var_dir)
-        settings = get_settings()
+        # The settings again, now with the production profile just put into the environment.
+        profile = get_settings()
         refuse_demo_secrets(os.environ)
         # Created here, once: several processes creating one database at the same moment may fail on PostgreSQL.
         for variable in ("DATABASE_URL", "TRACKER_STORE_URL", "OUTBOX_DATABASE_URL"):
             if os.environ.get(variable, "").strip():
                 ensure_database(os.environ[variable], variable)
         endpoints = write_endpoints(var_dir / "rasa-endpoints.yml", f"{topology.inside_url('actions')}/webhook",
-                                    settings)
-        config = haproxy.write(var_dir / "haproxy.cfg", haproxy.render(topology, settings))
+                                    profile)
+        config = haproxy.write(var_dir / "haproxy.cfg", haproxy.render(topology, profile))
         haproxy.check(program, config, dict(os.environ))
-        stack.var_dir, stack.rasa_api_token = var_dir, settings.rasa_api_token
+        stack.var_dir, stack.rasa_api_token = var_dir, profile.rasa_api_token
         stack.ports = Ports(backend=topology.backend_port, rasa=topology.rasa_port, actions=topology.action_port)
         print(f"Starting {topology.rasa} Rasa instances, {topology.actions} action servers, {topology.web} web "
               "processes and HAProxy (loading the model takes a minute or two)…", flush=True)
         stack.launch(plan(topology, model, endpoints, config, program, var_dir / "logs"),
-                     timeout=settings.supervisor_start_timeout_s + 180, first={FIRST})
+                     timeout=profile.supervisor_start_timeout_s + 180, first={FIRST})
         # Ready means reachable through the balancer: its own health checks must have taken every instance in.
         deadline = time.monotonic() + 60
         while (waiting := haproxy.servers_not_up(topology.stats_port)) and time.monotonic() < deadline:
@@ -147,29 +144,11 @@ def run(topology: Topology, settings: Settings, model: Path) -> int:
         print(f"Ready in {time.monotonic() - started:.0f} s.")
         made = var_dir / "secrets.env" if "CONSOLE_DEMO_PASSWORD" in added else None
         print(banner(topology, stack, made), flush=True)
-        supervisor = Supervisor(stack, Policy.from_settings(settings), say=_say, impacts=impacts(topology))
-        while True:
-            supervisor.tick()
-            time.sleep(0.5)
-    except (StackError, StoreUnreachable, DemoSecretsRefused, DatabaseMissing, OperationalError,
-            haproxy.BalancerConfigError) as error:
-        print(f"\nThe cluster did not start: {error}", file=sys.stderr)
-        return 1
-    except (KeyboardInterrupt, Shutdown):
-        print("\nStopping…", flush=True)
-        return 0
-    finally:
-        previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
-        if supervisor:
-            supervisor.close()
-        stack.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        print("All cluster processes stopped.", flush=True)
+        return Supervisor(stack, Policy.from_settings(profile), say=say_with_time, impacts=impacts(topology))
 
-
-def _say(message: str) -> None:
-    print(f"{time.strftime('%H:%M:%S')} {message}", flush=True)
+    return serve_until_stopped(stack, start, refused=REFUSALS,
+                               explain=lambda error: f"The cluster did not start: {error}",
+                               stopped="All cluster processes stopped.")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -189,8 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         topology = Topology.from_settings(settings, rasa=args.rasa, actions=args.actions, web=args.web)
     except TopologyError as error:
         parser.error(str(error))
-    signal.signal(signal.SIGINT, _raise_shutdown)
-    signal.signal(signal.SIGTERM, _raise_shutdown)
+    signal.signal(signal.SIGINT, raise_shutdown)
+    signal.signal(signal.SIGTERM, raise_shutdown)
     return run(topology, settings, args.model)
 
 
