@@ -10,7 +10,8 @@
    (bot/rasa_health.py); a turn whose action cannot run gets an apology, not silence (bot/action_failure.py).
 5. The HTTP API needs RASA_API_TOKEN on every route but the channel webhooks and socket.io, and CORS answers
    only the configured origins (bot/rasa_api_guard.py). The token comes from the environment, never the
-   command line, which every user of the machine can read (`ps`).
+   command line, which every user of the machine can read (`ps`). A body over RASA_MAX_REQUEST_BYTES gets a
+   polite Chinese 413 instead of Sanic's English one (bot/channels/http_limits.py).
 
 Rasa 3.6 checks every action-server response with `jsonschema.validate(result, schema)`. That call first
 checks the (constant) schema itself against the draft 2020-12 meta-schema, then builds a new validator: with
@@ -40,6 +41,7 @@ from rasa.shared.core.events import Event, SlotSet
 from sanic import Sanic
 
 from bot import action_failure
+from bot.channels.http_limits import install_too_large_reply
 from bot.every_turn_gate import has_every_turn_work
 from bot.production_check import DemoSecretsRefused, refuse_demo_secrets
 from bot.rasa_api_guard import configure_cors_except_socketio, install_guard
@@ -96,6 +98,7 @@ def guarded(configure_app: Callable[..., Sanic]) -> Callable[..., Sanic]:
         app = configure_app(*args, **kwargs)
         install_guard(app, get_settings().rasa_api_token)
         install_turn_probe(app)
+        install_too_large_reply(app)
         return app
 
     return configure_guarded_app

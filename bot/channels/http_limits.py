@@ -5,13 +5,20 @@ MAX_MESSAGE_CHARS anyway (bot/channels/inbound_guard.py), so the server only has
 over-long one to answer it politely; anything larger is an attack and is refused with 413 before its body is
 read. The limits are set by the channels themselves (every channel blueprint registers the listener), so they
 hold however Rasa is started.
+
+The refusal itself is Sanic's English error page unless the app answers it: `install_too_large_reply` (called
+where bot/rasa_server.py builds Rasa's app) makes it a polite Chinese message in the REST channel's reply format,
+still with status 413, so a chat client shows it like any answer.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sanic import Blueprint
+from sanic import Blueprint, Sanic, response
+from sanic.exceptions import PayloadTooLarge
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from bot.settings import get_settings
 
@@ -39,3 +46,19 @@ def bound_request_size(blueprint: Blueprint) -> Blueprint:
 
     blueprint.listener(_EVENT)(limit_app)
     return blueprint
+
+
+def too_large_reply() -> str:
+    limit = max(1, get_settings().max_message_chars)
+    return (f"抱歉，您发送的内容太大了，我们没能收到。请发送文字消息（一次最多 {limit} 个字），"
+            "内容较多时可以分几条发给我，谢谢！")
+
+
+async def answer_too_large(request: Request, exception: PayloadTooLarge) -> HTTPResponse:
+    # The body was never read, so nothing of it (not even the sender) is known: one message, no recipient.
+    return response.json([{"text": too_large_reply()}], status=413)
+
+
+def install_too_large_reply(app: Sanic) -> None:
+    """Answer a request over the size limit with `too_large_reply()` instead of Sanic's English error."""
+    app.error_handler.add(PayloadTooLarge, answer_too_large)
