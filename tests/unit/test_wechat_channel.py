@@ -100,6 +100,19 @@ def test_retries_share_one_run_and_get_the_same_reply(fake_api):
     asyncio.run(scenario())
 
 
+def test_two_customers_messages_with_one_msgid_are_both_answered(fake_api):
+    async def scenario():
+        channel, assistant = make_channel(fake_api), Assistant()
+        mine = await channel.answer(text_fields("运费怎么算", msg_id="3003", openid="o-user-a"), assistant,
+                                    deadline(1.0))
+        theirs = await channel.answer(text_fields("查件 SF1234567890", msg_id="3003", openid="o-user-b"), assistant,
+                                      deadline(1.0))
+        assert [m.sender_id for m in assistant.handled] == ["wx:o-user-a", "wx:o-user-b"]
+        assert mine == "收到：运费怎么算，运费按重量计算" and theirs == "收到：查件 SF1234567890，运费按重量计算"
+
+    asyncio.run(scenario())
+
+
 def test_slow_reply_answers_success_then_arrives_through_the_api_once(fake_api):
     async def scenario():
         channel, assistant = make_channel(fake_api, timeout=0.2), Assistant(delay=0.6)

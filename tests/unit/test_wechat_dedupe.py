@@ -7,8 +7,12 @@ from bot.channels.kv import MemoryStore, RedisStore
 from bot.channels.wechat.dedupe import DedupeStore, message_key
 
 
-def test_messages_keyed_by_msgid_events_by_sender_and_time():
-    assert message_key({"MsgId": "123", "FromUserName": "o1", "CreateTime": "1"}) == "msg:123"
+def test_messages_keyed_by_sender_and_msgid_events_by_sender_and_time():
+    assert message_key({"MsgId": "123", "FromUserName": "o1", "CreateTime": "1"}) == "msg:o1:123"
+    # A retry of one customer's message (CreateTime and all) is the same key; another customer's is not.
+    assert message_key({"MsgId": "123", "FromUserName": "o1", "CreateTime": "1"}) == \
+        message_key({"MsgID": "123", "FromUserName": "o1", "CreateTime": "1"})
+    assert message_key({"MsgId": "123", "FromUserName": "o1"}) != message_key({"MsgId": "123", "FromUserName": "o2"})
     a = message_key({"FromUserName": "o1", "CreateTime": "1700000000", "Event": "subscribe"})
     b = message_key({"FromUserName": "o2", "CreateTime": "1700000000", "Event": "subscribe"})
     assert a != b and a == message_key({"FromUserName": "o1", "CreateTime": "1700000000", "Event": "subscribe"})
@@ -30,6 +34,17 @@ def test_memory_dedupe():
     asyncio.run(_exercise(MemoryStore()))
 
 
+def test_memory_dedupe_keeps_two_customers_with_one_msgid_apart():
+    async def scenario():
+        dedupe = DedupeStore(MemoryStore())
+        same_id = {"MsgId": "424242", "CreateTime": "1700000000"}
+        assert await dedupe.first_seen(message_key({**same_id, "FromUserName": "o-a"}))
+        assert await dedupe.first_seen(message_key({**same_id, "FromUserName": "o-b"}))
+        assert not await dedupe.first_seen(message_key({**same_id, "FromUserName": "o-a"}))
+
+    asyncio.run(scenario())
+
+
 @pytest.mark.redis
 def test_redis_dedupe_shared_between_instances(redis_namespace):
     async def scenario():
@@ -39,5 +54,10 @@ def test_redis_dedupe_shared_between_instances(redis_namespace):
         two = DedupeStore(RedisStore("redis://127.0.0.1:6379/0", namespace))
         assert await one.first_seen("msg:shared")
         assert not await two.first_seen("msg:shared")
+        # Two customers' messages that share a MsgId are both first seen, on any instance.
+        same_id = {"MsgId": "424242", "CreateTime": "1700000000"}
+        assert await one.first_seen(message_key({**same_id, "FromUserName": "o-redis-a"}))
+        assert await two.first_seen(message_key({**same_id, "FromUserName": "o-redis-b"}))
+        assert not await one.first_seen(message_key({**same_id, "FromUserName": "o-redis-b"}))
 
     asyncio.run(scenario())

@@ -1,8 +1,11 @@
 """Each WeChat message handled once, although WeChat retries it (3 times, 5 s apart) with the same id.
 
-Messages are keyed by MsgId, events (which have none) by sender + CreateTime + event. The store remembers
-keys for a few minutes — in memory by default, in Redis when several instances share the traffic — and the
-passive reply given, so a retry that reaches another instance can be answered with the same reply.
+Messages are keyed by the sender (FromUserName, the customer's openid) + MsgId: WeChat makes no promise that a
+MsgId is unique across users, and keyed on MsgId alone a second customer's message that happened to share one
+would be taken for a retry and dropped. Events (which have no MsgId) are keyed by sender + CreateTime, as
+WeChat's documentation says, + the event type, so two different events in the same second both count. The store
+remembers keys for a few minutes — in memory by default, in Redis when several instances share the traffic —
+and the passive reply given, so a retry that reaches another instance can be answered with the same reply.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ from bot.channels.kv import KeyValueStore
 
 
 def message_key(fields: Mapping[str, str]) -> str:
+    sender = fields.get("FromUserName", "")
     msg_id = fields.get("MsgId") or fields.get("MsgID")
     if msg_id:
-        return f"msg:{msg_id}"
-    return f"evt:{fields.get('FromUserName', '')}:{fields.get('CreateTime', '')}:{fields.get('Event', '')}"
+        return f"msg:{sender}:{msg_id}"
+    return f"evt:{sender}:{fields.get('CreateTime', '')}:{fields.get('Event', '')}"
 
 
 class DedupeStore:
