@@ -21,7 +21,9 @@ from actions.form_questions import ask_again
 from actions.forms_common import is_off_topic
 from bot.vocabulary.phones import normalise_mobile
 
-PHONE_HINT = "这个手机号好像不完整，请输入 11 位手机号，比如 13812345678。"
+# Which numbers a phone slot takes (bot/vocabulary/phones.py), said wherever one is refused.
+PHONE_KINDS = "11 位的内地手机号（比如 13812345678），香港、台湾的手机号也可以（比如 +852 9123 4567、0912 345 678）"
+PHONE_HINT = f"抱歉，这个手机号好像不太对，请发一个{PHONE_KINDS}。"
 # Free text kept on a ticket is cut here (the backend's column is as long).
 MAX_TEXT = 2000
 
@@ -65,7 +67,7 @@ class FormValidation(FormValidationAction, ABC):
     @classmethod
     def phone_answer(cls, slot: str, value: Any, dispatcher: CollectingDispatcher,
                      domain: DomainDict) -> dict[str, Any]:
-        """An 11-digit mobile number, normalised, or the phone hint."""
+        """A mainland, Taiwan or Hong Kong mobile number in its stored form, or the phone hint."""
         phone = normalise_mobile(value)
         if phone:
             return {slot: phone}

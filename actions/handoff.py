@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import BACKEND_DOWN_TEXT, call_backend
+from actions.form_validation import PHONE_KINDS
 from actions.forms_common import latest_intent, latest_text
 from bot.clients.backend import BackendError, BackendUnavailable, get_client
 from bot.transcript import transcript_lines
@@ -263,7 +264,7 @@ class ActionRegisterCallback(Action):
         phone = normalise_mobile(latest_text(tracker)) or normalise_mobile(tracker.get_slot("callback_phone"))
         if not phone:
             if tracker.get_slot("handoff_callback_offered") == "need_phone":
-                dispatcher.utter_message(text="这个号码好像不太对，请发一个 11 位的手机号，比如 138 1234 5678；"
+                dispatcher.utter_message(text=f"抱歉，这个号码好像不太对，请发一个{PHONE_KINDS}；"
                                               "不需要回电的话回复“不用了”。")
             else:
                 dispatcher.utter_message(text="好的。请留一个方便接听的手机号，客服上班后会打这个号码联系您。")

@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import call_backend, format_fen
 from actions.form_questions import ask_again
-from actions.form_validation import FormValidation
+from actions.form_validation import PHONE_HINT, PHONE_KINDS, FormValidation
 from actions.forms_common import (
     AFFIRM_RE,
     DENY_RE,
@@ -31,7 +31,7 @@ from actions.pickup_reading import is_correction, read_pickup_message
 from actions.quotes import validate_city
 from bot.clients.backend import BackendUnavailable, InvalidInput, get_client, idempotency_key
 from bot.vocabulary import geography
-from bot.vocabulary.phones import MOBILE_IN_TEXT, first_mobile, mask_phone
+from bot.vocabulary.phones import first_mobile, mask_phone, normalise_mobile
 from bot.vocabulary.time_windows import describe, find_time_window
 
 logger = logging.getLogger(__name__)
@@ -172,8 +172,8 @@ class ValidatePickupForm(FormValidation):
             return {"sender_phone": phone}
         if not self.free_answer_turn("sender_phone", tracker) or is_off_topic(tracker):
             return {}
-        hint = ("手机号好像不太对，请发一个 11 位的手机号，比如 13812345678。" if re.search(r"\d", latest_text(tracker))
-                else "快递员上门前要电话联系您，麻烦留一个 11 位的手机号，比如 13812345678。")
+        hint = (PHONE_HINT if re.search(r"\d", latest_text(tracker))
+                else f"快递员上门前要电话联系您，麻烦留一个{PHONE_KINDS}。")
         return self.refuse(dispatcher, domain, "sender_phone", hint)
 
     async def extract_pickup_address(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -275,7 +275,7 @@ class ValidatePickupForm(FormValidation):
 
     def validate_sender_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:
-        return {"sender_phone": value if value and MOBILE_IN_TEXT.fullmatch(str(value)) else None}
+        return {"sender_phone": value if value and normalise_mobile(value) == value else None}
 
     def validate_pickup_address(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> dict[str, Any]:

@@ -1,8 +1,9 @@
-"""Personal data masking in free text: phones (mainland, Hong Kong, Taiwan, landlines), ID-card numbers, addresses.
+"""Personal data masking in free text: phones (mainland, Hong Kong, Taiwan, Macau, landlines), ID-card numbers, addresses.
 
 Used for the agent console (`mask_text`) and every process's logs (`PiiMaskFilter`, installed by
-bot/log_masking.py); one known phone number is masked by bot/vocabulary/phones.py the same way. Phones keep their first 3 and last 4 digits (138****5678) so a customer or
-an agent can still tell which number is meant; ID cards keep their last 4 characters; a street address keeps
+bot/log_masking.py). Phones are found with bot/vocabulary/phones.py's patterns, the ones the forms accept, and
+keep their first and last digits (138****5678, 0912***678, 9***4567) so a customer or an agent can still tell
+which number is meant; ID cards keep their last 4 characters; a street address keeps
 its province/city/district and loses the street, house number and flat.
 """
 
@@ -12,8 +13,8 @@ import logging
 import re
 from collections.abc import Callable
 
-_NOT_DIGIT_BEFORE = r"(?<![0-9])"
-_NOT_DIGIT_AFTER = r"(?![0-9])"
+from bot.vocabulary import phones
+
 # Shapes less distinctive than a mainland mobile must also stand apart from letters, so hex ids and hashes in
 # log lines (socket.io sender ids, model fingerprints) keep their digits.
 # "*" counts too, so an already masked number is never matched again as a shorter one.
@@ -24,16 +25,6 @@ _SEP = r"[- ]?"
 # 18-character resident ID: 6-digit region, birth date 19xx/20xx MMDD, 3 digits, check digit.
 _ID_CARD = re.compile(_NOT_ALNUM_BEFORE + r"[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
                       r"[0-9]{3}[0-9Xx]" + _NOT_ALNUM_AFTER)
-# Mainland mobile, optionally +86 / 0086 / 86, grouped 3-4-4 or not.
-_MOBILE = re.compile(_NOT_DIGIT_BEFORE + r"(?:(?:\+|00)?86" + _SEP + r")?(1[3-9][0-9])" + _SEP + r"[0-9]{4}"
-                     + _SEP + r"([0-9]{4})" + _NOT_DIGIT_AFTER)
-# Taiwan mobile: 09xx-xxx-xxx, or +886 9xx xxx xxx.
-_TW_MOBILE = re.compile(_NOT_ALNUM_BEFORE + r"(?:(?:\+|00)?886" + _SEP + r"|0)(9[0-9]{2})" + _SEP + r"[0-9]{3}"
-                        + _SEP + r"([0-9]{3})" + _NOT_ALNUM_AFTER)
-# Hong Kong / Macau: with the +852 / +853 prefix any 8 digits; without it only mobiles (5, 6, 9 first), so
-# dates like 20261206 are left alone.
-_HK_MO = re.compile(_NOT_ALNUM_BEFORE + r"(?:(?:(?:\+|00)?85[23]" + _SEP + r")([2-9][0-9]{3})|([569][0-9]{3}))"
-                    + _SEP + r"([0-9]{4})" + _NOT_ALNUM_AFTER)
 # Landlines: area code 0 + 1-3 digits (010, 021, 0755; Taiwan 02), then 6-8 digits.
 _LANDLINE = re.compile(_NOT_ALNUM_BEFORE + r"(0[0-9]{1,3}[- ]?)[0-9]{2,4}" + _SEP + r"([0-9]{4})" + _NOT_ALNUM_AFTER)
 
@@ -58,10 +49,14 @@ def _mask_address(match: re.Match[str]) -> str:
 
 _RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
     (_ID_CARD, lambda m: f"{'*' * 14}{m.group(0)[-4:]}"),
-    (_MOBILE, lambda m: f"{m.group(1)}****{m.group(2)}"),
-    (_TW_MOBILE, lambda m: f"0{m.group(1)}***{m.group(2)}"),
+    # Mobiles are the vocabulary's own patterns (bot/vocabulary/phones.py), so whatever number a form accepts
+    # is also one the logs mask. A mainland number loses its country code here: 138****5678.
+    (phones.MOBILE_IN_TEXT, lambda m: phones.mask_phone(m.group(1)) or ""),
+    phones.MASK_TAIWAN,
+    phones.MASK_HK_MO_CODED,
+    # Before bare Hong Kong mobiles, so a mainland landline's 8 digits keep their area code: 021-****5678.
     (_LANDLINE, lambda m: f"{m.group(1)}****{m.group(2)}"),
-    (_HK_MO, lambda m: f"{(m.group(1) or m.group(2))[:1]}***{m.group(3)}"),
+    phones.MASK_HK_BARE,
     (_ADDRESS, _mask_address),
 )
 

@@ -25,18 +25,21 @@ ServiceLevel = Literal["standard", "express"]
 Channel = constr(strip_whitespace=True, max_length=16)
 
 _PHONE_NOISE = re.compile(r"[\s\-()（）]")
-_MOBILE = re.compile(phones.MOBILE)
 _LANDLINE = re.compile(r"0[0-9]{9,11}")
 
 
 def normalize_phone(value: str) -> str:
-    """Mainland mobile (11 digits) or landline with area code; spaces, dashes and +86 are dropped."""
+    """A mobile in its stored form (bot/vocabulary/phones.py: the mainland's 11 digits, +886… for Taiwan,
+    +852… for Hong Kong) or a mainland landline with area code; spaces, dashes and +86 are dropped."""
+    mobile = phones.normalise_mobile(value)
+    if mobile:
+        return mobile
     text = _PHONE_NOISE.sub("", value or "")
     if text.startswith("+86"):
         text = text[3:]
     elif text.startswith("0086"):
         text = text[4:]
-    if _MOBILE.fullmatch(text) or _LANDLINE.fullmatch(text):
+    if _LANDLINE.fullmatch(text):
         return text
     raise ValueError("not a valid phone number")
 
@@ -140,6 +143,11 @@ class DecisionIn(_Body):
     approved: StrictBool
     approved_amount_fen: Optional[Fen] = None  # type: ignore[valid-type]
     note: Optional[Note] = None  # type: ignore[valid-type]
+
+
+class ChatUploadIn(_Body):
+    # A reference from POST /chat/uploads; its exact form is checked by services/chat_uploads.py.
+    upload: constr(strict=True, min_length=1, max_length=120)  # type: ignore[valid-type]
 
 
 class RatingIn(_Body):

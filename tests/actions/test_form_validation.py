@@ -66,6 +66,12 @@ def test_a_phone_is_normalised_or_refused_with_the_phone_hint() -> None:
     assert dispatcher.messages == []
     assert FormValidation.phone_answer("claim_phone", "12345", dispatcher, DOMAIN) == {"claim_phone": None}
     assert dispatcher.messages[0]["text"] == PHONE_HINT
+    assert FormValidation.phone_answer("claim_phone", "+886 912 345 678", dispatcher, DOMAIN) == {
+        "claim_phone": "+886912345678"}
+    assert FormValidation.phone_answer("claim_phone", "9123 4567", dispatcher, DOMAIN) == {
+        "claim_phone": "+85291234567"}
+    assert FormValidation.phone_answer("claim_phone", "0212345678", dispatcher, DOMAIN) == {"claim_phone": None}
+    assert len(dispatcher.messages) == 2 and "香港、台湾" in PHONE_HINT
 
 
 def test_free_text_needs_two_characters_and_is_cut_to_what_a_ticket_keeps() -> None:

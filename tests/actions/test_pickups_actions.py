@@ -24,7 +24,11 @@ def test_answers_are_cleaned_and_checked() -> None:
     assert answer("我叫王小明", "sender_name")[1]["sender_name"] == "王小明"
     assert answer("138 1234 5678", "sender_phone")[1]["sender_phone"] == "13812345678"
     shown, slots, _ = answer("12345", "sender_phone")
-    assert slots["sender_phone"] is None and "11 位" in shown
+    assert slots["sender_phone"] is None and "11 位" in shown and "香港、台湾" in shown
+    assert answer("0912 345 678", "sender_phone")[1]["sender_phone"] == "+886912345678"
+    assert answer("电话是+852 9123 4567", "sender_phone")[1]["sender_phone"] == "+85291234567"
+    shown, slots, _ = answer("+852 4123 4567", "sender_phone")
+    assert slots["sender_phone"] is None and "抱歉" in shown
     shown, slots, _ = answer("文三路100号3单元", "pickup_address")
     assert slots["pickup_address"] is None and "城市" in shown
     assert answer("地址是杭州市西湖区文三路100号", "pickup_address")[1]["pickup_address"] == "杭州市西湖区文三路100号"
