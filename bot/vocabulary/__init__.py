@@ -5,7 +5,7 @@
 | `numerals` | numbers as customers write them (三千五, 两箱, 1.5万), money in fen, weights in kg |
 | `tracking_numbers` | the parcel tracking-number formats the backend accepts |
 | `ticket_numbers` | complaint (CP) and claim (CL) ticket numbers |
-| `phones` | mainland mobile numbers: normalise, validate, mask |
+| `phones` | mainland, Taiwan and Hong Kong mobile numbers: normalise, validate, mask (forms and logs) |
 | `handoff_reasons` | why a conversation goes to a person, with the console's Chinese text and team |
 | `anger` | the anger lexicon and its score |
 | `geography` | provinces and cities (`china_places.yml`): canonical names, provinces, outside the mainland |
