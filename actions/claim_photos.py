@@ -23,15 +23,26 @@ from bot.clients.backend import BackendUnavailable, InvalidInput, NotFound, get_
 logger = logging.getLogger(__name__)
 
 
+# A photo sent from the web chat: the backend already holds it, and checked it (POST /chat/uploads).
+CHAT_UPLOAD_PREFIX = "chat-upload:"
+
+
 def upload_photo(number: str, url: str) -> bool:
-    """Fetch one of the customer's photos and attach it to the claim (own key: a retry adds it once)."""
-    photo = download_photo(url)
-    if photo is None:
-        return False
-    content, content_type = photo
+    """Attach one of the customer's photos to the claim (own key: a retry adds it once).
+
+    A WeChat photo is an address the action server fetches; a web chat photo is a `chat-upload:` reference to
+    the photo the backend holds, which the backend moves to the claim itself.
+    """
     key = "evidence-" + hashlib.sha256(f"{number}\x1f{url}".encode()).hexdigest()[:48]
-    extension = content_type.split("/")[1].replace("jpeg", "jpg")
     try:
+        if isinstance(url, str) and url.startswith(CHAT_UPLOAD_PREFIX):
+            get_client().attach_chat_upload(number, url, idempotency=key)
+            return True
+        photo = download_photo(url)
+        if photo is None:
+            return False
+        content, content_type = photo
+        extension = content_type.split("/")[1].replace("jpeg", "jpg")
         get_client().add_claim_evidence(number, f"photo.{extension}", content, content_type, idempotency=key)
     except (BackendUnavailable, InvalidInput, NotFound) as error:
         logger.info("evidence upload for a claim failed: %s", error.code)

@@ -203,6 +203,11 @@ class Settings:
     # them only from public addresses unless this is set (a WeChat simulator or test photos on this machine).
     photo_fetch_allow_private: bool = field(default_factory=lambda: _bool("PHOTO_FETCH_ALLOW_PRIVATE", False))
     max_request_bytes: int = field(default_factory=lambda: _int("MAX_REQUEST_BYTES", 6 * 1024 * 1024))
+    # Photos sent from the web chat (POST /chat/uploads): attempts per chat session and per client address in
+    # any hour, and how long a photo no claim took is kept (var/chat-uploads/) before it is deleted.
+    chat_uploads_per_hour: int = field(default_factory=lambda: _int("CHAT_UPLOADS_PER_HOUR", 20))
+    chat_uploads_per_address_hour: int = field(default_factory=lambda: _int("CHAT_UPLOADS_PER_ADDRESS_HOUR", 60))
+    chat_upload_keep_hours: int = field(default_factory=lambda: _int("CHAT_UPLOAD_KEEP_HOURS", 24))
     backend_seed_on_start: bool = field(default_factory=lambda: _bool("BACKEND_SEED_ON_START", True))
     # Parcel notices: the backend pushes key tracking events to subscribed chats via Rasa's trigger_intent API
     parcel_notices_enabled: bool = field(default_factory=lambda: _bool("PARCEL_NOTICES_ENABLED", True))

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.backend.api import api_router
+from bot.backend.api import chat_uploads as chat_upload_route
 from bot.backend.api import pod as pod_photo_route
 from bot.backend.db import get_engine
 from bot.backend.errors import ApiError, install_error_handlers
@@ -101,3 +102,4 @@ def install(app: FastAPI) -> None:
     app.add_api_route("/health", health, methods=["GET"], tags=["health"])
     app.include_router(api_router)
     app.include_router(pod_photo_route.router)
+    app.include_router(chat_upload_route.router)

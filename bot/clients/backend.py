@@ -245,6 +245,11 @@ class BackendClient:
             idempotency=idempotency,
         )
 
+    def attach_chat_upload(self, number: str, upload: str, idempotency: str | None = None) -> dict[str, Any]:
+        """A photo the customer sent from the web chat (its `chat-upload:` reference) becomes claim evidence."""
+        return self._request("POST", f"/api/v1/claims/{quote(number, safe='')}/evidence/chat-upload",
+                             json_body={"upload": upload}, idempotency=idempotency)
+
     def get_claim(self, number: str, conversation_id: str | None = None) -> dict[str, Any]:
         """Details for the chat that filed it; for any other chat only its stage (rate-limited)."""
         return self._request("GET", f"/api/v1/claims/{quote(number, safe='')}",

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from bot.backend.api import tickets
 from bot.backend.api.deps import endpoint_of, idempotency_key
 from bot.backend.db import get_session
-from bot.backend.schemas import ClaimIn, DecisionIn
-from bot.backend.services import claims, evidence
+from bot.backend.schemas import ChatUploadIn, ClaimIn, DecisionIn
+from bot.backend.services import chat_uploads, claims, evidence
 from bot.backend.services.idempotency import run_once
 from bot.settings import get_settings
 
@@ -37,6 +37,14 @@ def upload_evidence(number: str, request: Request, file: UploadFile = File(...),
     data = file.file.read(get_settings().evidence_max_bytes + 1)
     return run_once(session, key, endpoint_of(request), data,
                     lambda: (201, evidence.store(session, number, data, file.content_type)))
+
+
+@router.post("/{number}/evidence/chat-upload", status_code=201)
+def attach_chat_upload(number: str, body: ChatUploadIn, request: Request, session: Session = Depends(get_session),
+                       key: Optional[str] = Depends(idempotency_key)) -> JSONResponse:
+    """A photo the customer sent from the web chat (held by POST /chat/uploads) becomes the claim's evidence."""
+    return run_once(session, key, endpoint_of(request), body.dict(),
+                    lambda: (201, chat_uploads.attach(session, number, body.upload)))
 
 
 @router.post("/{number}/decision")
