@@ -179,6 +179,7 @@ def test_a_held_photo_becomes_the_claims_evidence(uploads_backend):
     assert attach.json()["claim_number"] == number and attach.json()["content_type"] == "image/jpeg"
     [stored] = list((uploads_backend.var_dir / "evidence" / number).iterdir())
     assert stored.read_bytes() == JPEG
+    assert _held(uploads_backend, chat.session) == []  # the claim keeps its copy; the held one is gone
     # The same key again replays the answer: one photo, not two.
     replay = uploads_backend.post(f"/claims/{number}/evidence/chat-upload", json={"upload": reference},
                                   headers={"Idempotency-Key": attach.request.headers["Idempotency-Key"]})

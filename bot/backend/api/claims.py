@@ -43,8 +43,11 @@ def upload_evidence(number: str, request: Request, file: UploadFile = File(...),
 def attach_chat_upload(number: str, body: ChatUploadIn, request: Request, session: Session = Depends(get_session),
                        key: Optional[str] = Depends(idempotency_key)) -> JSONResponse:
     """A photo the customer sent from the web chat (held by POST /chat/uploads) becomes the claim's evidence."""
-    return run_once(session, key, endpoint_of(request), body.dict(),
-                    lambda: (201, chat_uploads.attach(session, number, body.upload)))
+    answer = run_once(session, key, endpoint_of(request), body.dict(),
+                      lambda: (201, chat_uploads.attach(session, number, body.upload)))
+    # Committed: the claim keeps its own copy, so the held one goes (the agent's console shows it only once).
+    chat_uploads.release(body.upload)
+    return answer
 
 
 @router.post("/{number}/decision")

@@ -7,8 +7,9 @@ photo as the claim's evidence through services/evidence.py. So the photo checks 
 evidence storage exist once, and the action server never fetches an address for a web photo.
 
 A reference is `chat-upload:<session id>/<32 hex>.<ext>`: the random part is its capability (nobody can guess
-another customer's), the session id keeps a session's photos together so the console can show a handed-off
-conversation's photos and the per-session limit can count them. Held photos no claim took are deleted after
+another customer's), the session id binds it to the claims of that chat only, keeps a session's photos together
+so the console can show a handed-off conversation's photos, and lets the per-session limit count them. A photo a
+claim took is deleted from here once the claim's copy is committed; those no claim took after
 CHAT_UPLOAD_KEEP_HOURS.
 """
 
@@ -153,6 +154,14 @@ def attach(session: Session, number: str, reference: str) -> dict[str, Any]:
         raise ApiError(404, "upload_not_found", "没有找到这张图片，请在提交理赔的对话中重新发送。")
     data, content_type = open_held(reference)
     return evidence.store(session, number, data, content_type)
+
+
+def release(reference: str) -> None:
+    """Forget a held photo once a claim's evidence holds its copy (after the commit)."""
+    try:
+        _path(reference).unlink(missing_ok=True)
+    except (ApiError, OSError):
+        pass
 
 
 def held_for(session_id: str) -> list[dict[str, Any]]:
