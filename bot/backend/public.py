@@ -9,7 +9,8 @@ keeps it so. The backend itself never imports the console or the assembler.
 - the tables the console reads or writes beside its own: customers (VIP routing), conversation events (a handoff
   is one; the KPI counts them) and ratings (the KPI);
 - request plumbing: the API-key check, the error shape (`ApiError`), input hygiene for request bodies, time;
-- the services the console calls for an agent: parcel, customer and ticket look-ups, quick tickets, the KPI;
+- the services the console calls for an agent: parcel, customer and ticket look-ups, quick tickets, the KPI,
+  the photos a conversation sent (claim evidence, web chat photos still held);
 - the words for the backend's codes (complaint categories, claim types, service levels) the console shows;
 - for the assembler: the backend's routes and middleware (`install`), its background worker, start-up seeding
   and logging.
@@ -27,6 +28,8 @@ from bot.backend.logging_setup import log_config
 from bot.backend.models import Base, ConversationEvent, Customer, Rating
 from bot.backend.schemas import ClaimIn, ComplaintIn, Fen, normalize_phone
 from bot.backend.seed import seed_if_empty
+from bot.backend.services.chat_uploads import held_for as chat_photos_held
+from bot.backend.services.chat_uploads import open_for_session as open_chat_photo
 from bot.backend.services.claims import TYPE_TEXT as CLAIM_TYPE_TEXT
 from bot.backend.services.claims import create as create_claim
 from bot.backend.services.claims import list_by_phone as claims_by_phone
@@ -34,6 +37,8 @@ from bot.backend.services.complaints import CATEGORY_TEXT as COMPLAINT_CATEGORY_
 from bot.backend.services.complaints import create as create_complaint
 from bot.backend.services.complaints import list_by_phone as complaints_by_phone
 from bot.backend.services.customers import by_phone as customer_by_phone
+from bot.backend.services.evidence import for_conversation as evidence_for_conversation
+from bot.backend.services.evidence import open_for_conversation as open_evidence_photo
 from bot.backend.services.quotes import LEVEL_TEXT as SERVICE_LEVEL_TEXT
 from bot.backend.services.reports import kpi as kpi_report
 from bot.backend.services.tracking import find_parcel
@@ -42,8 +47,9 @@ from bot.backend.services.tracking import summary as parcel_summary
 __all__ = [
     "CLAIM_TYPE_TEXT", "COMPLAINT_CATEGORY_TEXT", "SERVICE_LEVEL_TEXT",
     "ApiError", "Base", "ClaimIn", "CleanInput", "ComplaintIn", "ConversationEvent", "Customer", "Fen", "Rating",
-    "backend_workers", "claims_by_phone", "complaints_by_phone", "create_claim", "create_complaint",
-    "customer_by_phone", "find_parcel", "get_engine", "get_session", "install", "iso", "kpi_report",
-    "local_today", "local_zone", "log_config", "new_session", "normalize_phone", "parcel_summary",
+    "backend_workers", "chat_photos_held", "claims_by_phone", "complaints_by_phone", "create_claim", "create_complaint",
+    "customer_by_phone", "evidence_for_conversation", "find_parcel", "get_engine", "get_session", "install", "iso", "kpi_report",
+    "local_today", "local_zone", "log_config", "new_session", "normalize_phone", "open_chat_photo",
+    "open_evidence_photo", "parcel_summary",
     "require_api_key", "run_migrations", "seed_if_empty", "to_local", "utcnow",
 ]

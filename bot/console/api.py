@@ -130,6 +130,15 @@ def customer_context(handoff_id: int, agent: Agent = Depends(current_agent),
     return context.context(session, desk.get_handoff(session, handoff_id, agent))
 
 
+@console_router.get("/handoffs/{handoff_id}/photos/{kind}/{name}")
+def handoff_photo(handoff_id: int, kind: str = Path(..., max_length=16), name: str = Path(..., max_length=48),
+                  agent: Agent = Depends(current_agent), session: Session = Depends(get_session)) -> Response:
+    content, content_type = context.photo(session, desk.get_handoff(session, handoff_id, agent), kind, name)
+    # Personal data: no shared cache keeps it, and the browser takes it for the image it says it is.
+    return Response(content, media_type=content_type, headers={
+        "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+
+
 @console_router.post("/handoffs/{handoff_id}/complaints", status_code=201)
 def quick_complaint(handoff_id: int, body: QuickComplaintIn, agent: Agent = Depends(current_agent),
                     session: Session = Depends(get_session)) -> dict[str, Any]:

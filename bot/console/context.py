@@ -11,12 +11,16 @@ from bot.backend.public import (
     ApiError,
     ClaimIn,
     ComplaintIn,
+    chat_photos_held,
     claims_by_phone,
     complaints_by_phone,
     create_claim,
     create_complaint,
     customer_by_phone,
+    evidence_for_conversation,
     find_parcel,
+    open_chat_photo,
+    open_evidence_photo,
     parcel_summary,
 )
 from bot.console.models import Handoff
@@ -62,7 +66,29 @@ def context(session: Session, handoff: Handoff) -> dict[str, Any]:
         "complaints": (_quietly(complaints_by_phone, session, phone) or []) if phone else [],
         "claims": (_quietly(claims_by_phone, session, phone) or []) if phone else [],
         "parcel": _quietly(parcel, session, number) if number else None,
+        "photos": photos(session, handoff),
     }
+
+
+def photos(session: Session, handoff: Handoff) -> list[dict[str, Any]]:
+    """The photos this conversation sent: its claims' evidence, then web chat photos no claim has taken yet
+    (sent while the agent has the chat, say). Each with the console address that shows it to the agent."""
+    base = f"/console/api/handoffs/{handoff.id}/photos"
+    shown = [{"kind": "evidence", "claim_number": photo["claim_number"], "sent_at": photo["created_at"],
+              "url": f"{base}/evidence/{photo['evidence_id']}"}
+             for photo in evidence_for_conversation(session, handoff.conversation_id)]
+    shown += [{"kind": "chat", "claim_number": None, "sent_at": photo["sent_at"],
+               "url": f"{base}/chat/{photo['name']}"} for photo in chat_photos_held(handoff.conversation_id)]
+    return shown
+
+
+def photo(session: Session, handoff: Handoff, kind: str, name: str) -> tuple[bytes, str]:
+    """One of the photos `photos` lists, only of this handoff's conversation."""
+    if kind == "evidence" and name.isdigit() and len(name) < 12:
+        return open_evidence_photo(session, int(name), handoff.conversation_id)
+    if kind == "chat":
+        return open_chat_photo(handoff.conversation_id, name)
+    raise ApiError(404, "photo_not_found", "没有找到这张照片。")
 
 
 def open_complaint(session: Session, handoff: Handoff, body: QuickComplaintIn) -> dict[str, Any]:

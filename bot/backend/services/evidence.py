@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.backend.clock import iso, utcnow
-from bot.backend.models import ClaimEvidence
+from bot.backend.errors import ApiError
+from bot.backend.models import Claim, ClaimEvidence
 from bot.backend.services.claims import get as get_claim
 from bot.backend.services.images import ALLOWED, validate
 from bot.settings import get_settings
@@ -29,3 +32,29 @@ def store(session: Session, number: str, data: bytes, declared_type: str | None)
     session.flush()
     return {"evidence_id": row.id, "claim_number": claim.number, "content_type": content_type,
             "size_bytes": len(data), "created_at": iso(now)}
+
+
+def for_conversation(session: Session, conversation_id: str) -> list[dict[str, Any]]:
+    """The evidence photos of the claims this conversation filed, oldest first (for the agent console)."""
+    rows = session.execute(
+        select(ClaimEvidence.id, Claim.number, ClaimEvidence.content_type, ClaimEvidence.created_at)
+        .join(Claim, Claim.id == ClaimEvidence.claim_id)
+        .where(Claim.conversation_id == conversation_id)
+        .order_by(ClaimEvidence.created_at, ClaimEvidence.id)
+    ).all()
+    return [{"evidence_id": row.id, "claim_number": row.number, "content_type": row.content_type,
+             "created_at": iso(row.created_at)} for row in rows]
+
+
+def open_for_conversation(session: Session, evidence_id: int, conversation_id: str) -> tuple[bytes, str]:
+    """One evidence photo's bytes, only when its claim was filed by this conversation."""
+    row = session.execute(
+        select(ClaimEvidence.path, ClaimEvidence.content_type)
+        .join(Claim, Claim.id == ClaimEvidence.claim_id)
+        .where(ClaimEvidence.id == evidence_id, Claim.conversation_id == conversation_id)
+    ).first()
+    evidence_root = (get_settings().var_dir / "evidence").resolve()
+    path = Path(row.path).resolve() if row else None
+    if path is None or evidence_root not in path.parents or not path.is_file():
+        raise ApiError(404, "evidence_not_found", "没有找到这张照片。")
+    return path.read_bytes(), row.content_type

@@ -181,6 +181,31 @@
       tickets.appendChild(li);
     });
     if (!tickets.firstChild) { tickets.appendChild(el("li", "empty", "暂无工单")); }
+    renderPhotos(context.photos || []);
+  }
+
+  // Claim evidence and web chat photos of this conversation, served by the console to the signed-in agent only.
+  function renderPhotos(photos) {
+    var box = document.getElementById("photos");
+    clear(box);
+    photos.forEach(function (photo) {
+      if (typeof photo.url !== "string" || photo.url.indexOf("/console/api/") !== 0) { return; }
+      var figure = el("figure", "photo");
+      var link = el("a");
+      link.href = photo.url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      var img = el("img");
+      img.src = photo.url;
+      img.loading = "lazy";
+      img.alt = photo.claim_number ? "理赔 " + photo.claim_number + " 的凭证照片" : "顾客在聊天中发送的照片";
+      link.appendChild(img);
+      figure.appendChild(link);
+      figure.appendChild(el("figcaption", "small",
+        (photo.claim_number ? "理赔 " + photo.claim_number : "聊天中发送（未附到工单）") + " · " + Console.time(photo.sent_at)));
+      box.appendChild(figure);
+    });
+    if (!box.firstChild) { box.appendChild(el("p", "empty", "暂无照片")); }
   }
 
   function select(id) {
