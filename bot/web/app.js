@@ -5,6 +5,9 @@
 // browser's language (zh-TW, zh-HK… read Traditional). A tapped button sends its payload (ours, Simplified) with
 // the title it showed (`metadata.tapped`), so the server keeps the script of what the customer chose.
 // Reply buttons work once: answering them, or newer buttons, disables the older ones.
+// Photos (the 📷 button, pasting, dropping) go to the page's own server first (POST /chat/uploads, which checks
+// them); the conversation then gets "[图片]" with the held photo's reference in `metadata.image_url`, as a
+// WeChat image message carries its PicUrl, so a claim form waiting for photos goes on.
 //
 // Safety rule for this file: every piece of text from the customer, the bot or an agent is put into the
 // page with textContent / attributes set through the DOM API — never innerHTML — so a message containing
@@ -29,6 +32,10 @@
   var chips = document.getElementById("chips");
   var newChatButton = document.getElementById("new-chat");
   var newChatDialog = document.getElementById("new-chat-dialog");
+  var chatEl = document.querySelector("main.chat");
+  var photoButton = document.getElementById("photo");
+  var photoInput = document.getElementById("photo-input");
+  var MAX_PHOTOS_AT_ONCE = 5;
 
   // ---- the page's own words, in the customer's script ----
 
@@ -127,7 +134,9 @@
   function saveTranscript() {
     if (!sessionId) { return; }
     transcript = transcript.slice(-MAX_STORED_MESSAGES);
-    try { window.localStorage.setItem(transcriptKey(), JSON.stringify(transcript)); } catch (e) { /* full */ }
+    // A photo's preview is a blob: address that dies with the page: it is not kept.
+    var kept = JSON.stringify(transcript, function (key, value) { return key === "preview" ? undefined : value; });
+    try { window.localStorage.setItem(transcriptKey(), kept); } catch (e) { /* full */ }
   }
 
   // ---- rendering (textContent only) ----
@@ -166,7 +175,7 @@
     if (text) {
       bubble.appendChild(el("div", "text", text));
     }
-    var src = safeImageUrl(entry.image);
+    var src = safeImageUrl(entry.image) || (/^blob:/.test(entry.preview || "") ? entry.preview : null);
     if (src) {
       var img = el("img", "image");
       img.alt = t("image");
@@ -375,9 +384,13 @@
     var text = String(message || "").trim();
     if (!text) { return; }
     add({ from: "user", text: shown || text });
-    showTyping();
     var packet = { message: text };
     if (tapped && shown) { packet.metadata = { tapped: String(shown) }; }
+    deliver(packet);
+  }
+
+  function deliver(packet) {
+    showTyping();
     if (confirmed) {
       emitMessage(packet);
     } else {
@@ -423,6 +436,96 @@
   if (/^\d+$/.test(String(maxMessageChars)) && Number(maxMessageChars) > 0) {
     input.maxLength = Number(maxMessageChars);
   }
+
+  // ---- photos: button, paste, drop ----
+
+  function note(text) { add({ from: "system", text: text }); }
+
+  function refusalText(response) {
+    return response.json().then(function (body) {
+      var detail = body && body.detail;
+      return detail && typeof detail.message === "string" ? detail.message : t("photoFailed");
+    }, function () { return t("photoFailed"); });
+  }
+
+  // The server judges the photo (type by its bytes, size, how many this chat sent) and answers in this page's
+  // script; the page only passes its words on.
+  function uploadPhoto(file) {
+    if (!confirmed || !sessionId) { note(t("photoNotReady")); return Promise.resolve(); }
+    var query = script === "simplified" ? "" : "?script=" + encodeURIComponent(script);
+    return window.fetch("uploads" + query, {
+      method: "POST",
+      headers: { "Content-Type": file.type || "application/octet-stream", "X-Chat-Session": sessionId },
+      body: file,
+      credentials: "same-origin",
+    }).then(function (response) {
+      if (!response.ok) { return refusalText(response).then(note); }
+      return response.json().then(function (held) {
+        if (!held || typeof held.upload !== "string") { note(t("photoFailed")); return; }
+        var preview = window.URL && window.URL.createObjectURL ? window.URL.createObjectURL(file) : null;
+        add({ from: "user", textKey: "photoSent", preview: preview });
+        deliver({ message: "[图片]", metadata: { image_url: held.upload } });
+      });
+    }, function () { note(t("photoFailed")); });
+  }
+
+  function uploadPhotos(files) {
+    var list = Array.prototype.filter.call(files || [], function (file) { return file && file.kind !== "string"; });
+    if (!list.length) { return; }
+    photoButton.disabled = true;
+    photoButton.setAttribute("aria-busy", "true");
+    photoButton.title = t("photoUploading");
+    var chain = Promise.resolve();
+    list.slice(0, MAX_PHOTOS_AT_ONCE).forEach(function (file) {
+      chain = chain.then(function () { return uploadPhoto(file); });
+    });
+    chain.then(function () {
+      photoButton.disabled = false;
+      photoButton.removeAttribute("aria-busy");
+      photoButton.title = t("photoHint");
+    });
+  }
+
+  photoButton.addEventListener("click", function () { photoInput.click(); });
+
+  photoInput.addEventListener("change", function () {
+    var files = Array.prototype.slice.call(photoInput.files || []);
+    photoInput.value = "";  // choosing the same photo again fires change again
+    uploadPhotos(files);
+  });
+
+  input.addEventListener("paste", function (event) {
+    var items = event.clipboardData ? event.clipboardData.items || [] : [];
+    var files = [];
+    Array.prototype.forEach.call(items, function (item) {
+      if (item.kind === "file" && /^image\//.test(item.type)) { files.push(item.getAsFile()); }
+    });
+    if (files.length) {
+      event.preventDefault();
+      uploadPhotos(files);
+    }
+  });
+
+  function carriesFiles(event) {
+    var types = event.dataTransfer ? event.dataTransfer.types : null;
+    return Boolean(types) && Array.prototype.indexOf.call(types, "Files") >= 0;
+  }
+
+  chatEl.addEventListener("dragover", function (event) {
+    if (!carriesFiles(event)) { return; }
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+    chatEl.classList.add("dropping");
+  });
+  chatEl.addEventListener("dragleave", function (event) {
+    if (event.target === chatEl || !chatEl.contains(event.relatedTarget)) { chatEl.classList.remove("dropping"); }
+  });
+  chatEl.addEventListener("drop", function (event) {
+    chatEl.classList.remove("dropping");
+    if (!carriesFiles(event)) { return; }
+    event.preventDefault();
+    uploadPhotos(event.dataTransfer.files);
+  });
 
   chips.addEventListener("click", function (event) {
     var chip = event.target.closest("button[data-text]");
