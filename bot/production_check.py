@@ -35,8 +35,11 @@ SECRETS = (
     Secret("CONSOLE_DEMO_PASSWORD", DEMO_CONSOLE_PASSWORD, "the password of the agent console's `agent` account",
            PASSWORD_MIN_LENGTH),
     Secret("RASA_API_TOKEN", "", "the token of Rasa's HTTP API, used by the console and the backend"),
+    Secret("CHAT_SESSION_SECRET", "", "the key that signs web chat sessions (every Rasa instance must share it)"),
 )
 ALL = tuple(secret.variable for secret in SECRETS)
+# What the web process (backend, console, chat page) holds: all but the chat sessions' key, which only Rasa uses.
+WEB_PROCESS_HELD = tuple(name for name in ALL if name != "CHAT_SESSION_SECRET")
 
 
 class DemoSecretsRefused(RuntimeError):

@@ -158,8 +158,9 @@ def main() -> None:
     arguments = sys.argv[1:]
     if arguments[:1] == ["run"]:
         try:
-            # Rasa holds the API token and the backend key (push routes): production refuses demo ones.
-            refuse_demo_secrets(os.environ, held=("RASA_API_TOKEN", "BACKEND_API_KEY"))
+            # Rasa holds the API token, the backend key (push routes) and the chat sessions' key: production refuses
+            # demo ones.
+            refuse_demo_secrets(os.environ, held=("RASA_API_TOKEN", "BACKEND_API_KEY", "CHAT_SESSION_SECRET"))
         except DemoSecretsRefused as refusal:
             raise SystemExit(f"Rasa did not start. {refusal}") from None
         arguments = server_arguments(arguments)

@@ -71,6 +71,10 @@ class Settings:
     # Where the web chat's browsers reach Rasa (its public address, e.g. behind the reverse proxy); empty: the
     # chat page's own host on RASA_PORT. Served to the page by /chat/config.js (bot/web_app/chat_page.py).
     chat_rasa_url: str = field(default_factory=lambda: _env("CHAT_RASA_URL", ""))
+    # Signs the web chat's session ids for the browser each was given to (bot/channels/chat_session.py); empty:
+    # a random per-installation secret in the var dir. The production profile must set it, the same in every
+    # Rasa instance.
+    chat_session_secret: str = field(default_factory=lambda: _env("CHAT_SESSION_SECRET", ""))
     action_port: int = field(default_factory=lambda: _int("ACTION_PORT", 5055))
     # The action server runs code for anyone who reaches it: loopback unless deliberately opened
     action_host: str = field(default_factory=lambda: _env("ACTION_HOST", "127.0.0.1"))

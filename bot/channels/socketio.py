@@ -8,6 +8,9 @@ What this channel adds:
 - rooms joined for real (awaited when the installed python-socketio makes it a coroutine), and re-joined
   when a message names a session the socket is not yet in, so a reconnect with the same session id keeps
   the conversation and its replies;
+- sessions bound to the browser they were given to: `session_confirm` (the id) comes after `session_token`
+  (the id and its token, bot.channels.chat_session), and a session is resumed, by `session_request` or by a message naming it, only
+  with that token; an id alone (seen by agents, in logs, guessed) gets a fresh session, never the room;
 - message metadata: the channel name and the script the customer wrote in (for replies in that script);
   a tapped button or chip counts in the script of the title the customer saw, not of its payload (payloads are
   written in Simplified: "確認提交" sends "确认", and a Traditional customer must stay Traditional);
@@ -40,6 +43,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
 from bot.channels import handoff_gate
+from bot.channels.chat_session import session_token, token_matches
 from bot.channels.http_limits import bound_request_size, max_request_bytes
 from bot.channels.inbound_guard import (
     ERROR_REPLY,
@@ -63,6 +67,8 @@ MAX_PUSH_CHARS = 4000
 # Metadata the page adds to a tapped button or chip: the title it showed (in the customer's script).
 TAPPED_KEY = "tapped"
 STATE_EVENT = "conversation_state"
+# Sent to the socket just before `session_confirm`: the session id and the token that resumes it.
+TOKEN_EVENT = "session_token"
 
 
 async def join_room(sio: AsyncServer, sid: str, room: str, namespace: str | None = None) -> None:
@@ -188,21 +194,26 @@ class SocketIOInput(RasaSocketIOInput):
         return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
 
     async def start_session(self, sid: str, data: Any) -> None:
-        requested = data.get("session_id") if isinstance(data, dict) else None
-        session_id = valid_session_id(requested) or uuid.uuid4().hex
+        session_id = resumable_session(data) or uuid.uuid4().hex
         if self.session_persistence:
             await join_room(self.sio, sid, session_id, self.namespace)
         await self.sio.save_session(sid, {"session_id": session_id}, namespace=self.namespace)
+        # The token first, in its own event: `session_confirm` stays the bare id every client expects.
+        credentials = {"session_id": session_id, "session_token": session_token(session_id)}
+        await self.sio.emit(TOKEN_EVENT, credentials, room=sid, namespace=self.namespace)
         await self.sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
     async def sender_for(self, sid: str, data: dict[str, Any]) -> str:
-        """The conversation a message belongs to: the persistent session id, else the socket."""
+        """The conversation a message belongs to: the socket's confirmed session (or another the message proves
+        with its token), else the socket."""
         if not self.session_persistence:
             return sid
         saved = (await self.sio.get_session(sid, namespace=self.namespace)).get("session_id")
-        session_id = valid_session_id(data.get("session_id")) or saved
+        session_id = resumable_session(data) or saved
         if not session_id:
             return sid
+        if session_id != saved:
+            await self.sio.save_session(sid, {"session_id": session_id}, namespace=self.namespace)
         if session_id not in self.sio.rooms(sid, namespace=self.namespace):
             # A message raced ahead of session_request, or the page switched sessions: join before the
             # reply is emitted so it is not lost.
@@ -268,6 +279,14 @@ class SocketIOInput(RasaSocketIOInput):
         """Sockets of this instance in the room (with Redis, other instances may hold more)."""
         namespace = self.namespace or "/"
         return sum(1 for _ in self.sio.manager.get_participants(namespace, room))
+
+
+def resumable_session(data: Any) -> str | None:
+    """The session `data` names, if it also carries that session's token (given only to its own browser)."""
+    if not isinstance(data, dict):
+        return None
+    session_id = valid_session_id(data.get("session_id"))
+    return session_id if session_id and token_matches(session_id, data.get("session_token")) else None
 
 
 def script_sample(inbound: Inbound, client: dict[str, Any]) -> str:

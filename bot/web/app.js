@@ -16,6 +16,8 @@
   "use strict";
 
   var SESSION_KEY = "courier.chat.session_id";
+  // The server's proof that this browser was given the session: without it the id is not resumed.
+  var SESSION_TOKEN_KEY = "courier.chat.session_token";
   var TRANSCRIPT_PREFIX = "courier.chat.transcript.";
   var SCRIPT_KEY = "courier.chat.script";
   var WITH_PERSON_PREFIX = "courier.chat.with_person.";
@@ -118,7 +120,16 @@
     try { window.localStorage.setItem(SESSION_KEY, id); } catch (e) { /* private mode: session lasts the tab */ }
   }
 
+  function storedSessionToken() {
+    try { return window.localStorage.getItem(SESSION_TOKEN_KEY); } catch (e) { return null; }
+  }
+
+  function storeSessionToken(token) {
+    try { window.localStorage.setItem(SESSION_TOKEN_KEY, token); } catch (e) { /* private mode */ }
+  }
+
   var sessionId = storedSessionId();
+  var sessionToken = storedSessionToken();
   var transcript = [];
 
   function transcriptKey() { return TRANSCRIPT_PREFIX + sessionId; }
@@ -299,12 +310,23 @@
 
   socket.on("connect", function () {
     setStatus("online", "online");
-    socket.emit("session_request", { session_id: sessionId });
+    socket.emit("session_request", { session_id: sessionId, session_token: sessionToken });
+  });
+
+  // Comes just before session_confirm: the token that lets this browser, and only it, resume the session.
+  var given = null;
+  socket.on("session_token", function (reply) {
+    var ok = reply && typeof reply.session_id === "string" && typeof reply.session_token === "string";
+    given = ok ? { session_id: reply.session_id, session_token: reply.session_token } : null;
   });
 
   socket.on("session_confirm", function (reply) {
     var id = typeof reply === "string" ? reply : reply && reply.session_id;
     if (!id) { return; }
+    if (given && given.session_id === id) {
+      sessionToken = given.session_token;
+      storeSessionToken(sessionToken);
+    }
     if (id !== sessionId) {
       // A brand-new page keeps what was typed before the confirmation; a replaced session starts afresh.
       var keep = sessionId === null ? transcript : [];
@@ -400,6 +422,7 @@
 
   function emitMessage(packet) {
     packet.session_id = sessionId;
+    packet.session_token = sessionToken;
     socket.emit("user_uttered", packet);
   }
 
@@ -538,11 +561,15 @@
       window.localStorage.removeItem(withPersonKey());
     } catch (e) { /* ignore */ }
     sessionId = null;
+    sessionToken = null;
     transcript = [];
     withPerson = false;
     hideTyping();
     messagesEl.textContent = "";
-    try { window.localStorage.removeItem(SESSION_KEY); } catch (e) { /* ignore */ }
+    try {
+      window.localStorage.removeItem(SESSION_KEY);
+      window.localStorage.removeItem(SESSION_TOKEN_KEY);
+    } catch (e) { /* ignore */ }
     // Reconnecting leaves the old conversation's room; the connect handler then asks for a new session.
     socket.disconnect().connect();
   }

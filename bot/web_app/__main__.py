@@ -14,7 +14,7 @@ import uvicorn
 from bot.backend.public import log_config, run_migrations, seed_if_empty
 from bot.console.public import seed_demo_agent
 from bot.database_setup import DatabaseMissing, ensure_database
-from bot.production_check import DemoSecretsRefused, refuse_demo_secrets
+from bot.production_check import WEB_PROCESS_HELD, DemoSecretsRefused, refuse_demo_secrets
 from bot.settings import Settings, get_settings
 
 
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> None:
                             epilog="Settings come from environment variables: see the README.").parse_args(argv)
     try:
         # Before anything touches the database: a production backend with a public secret must not serve.
-        refuse_demo_secrets(os.environ)
+        refuse_demo_secrets(os.environ, held=WEB_PROCESS_HELD)
     except DemoSecretsRefused as refusal:
         sys.exit(f"The backend did not start. {refusal}")
     settings = get_settings()

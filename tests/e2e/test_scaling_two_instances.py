@@ -73,6 +73,7 @@ def two_instances(tmp_path, monkeypatch) -> Iterator[TwoInstances]:
         "POD_LINK_SECRET": uuid.uuid4().hex,
         "CONSOLE_DEMO_PASSWORD": uuid.uuid4().hex,
         "RASA_API_TOKEN": token,
+        "CHAT_SESSION_SECRET": uuid.uuid4().hex,
         "DATABASE_URL": "",
         "AGENT_HOURS_START": "00:00",
         "AGENT_HOURS_END": "00:00",

@@ -224,7 +224,8 @@ async def push_through_other_instance(listen_url: str, push_url: str, api_key: s
 
 # REDIS_URL chooses the production profile, which refuses the demo secrets (bot/production_check.py).
 REDIS_INSTANCE_SECRETS = {"BACKEND_API_KEY": "e2e-redis-backend-key", "POD_LINK_SECRET": "e2e-redis-pod-link-secret",
-                          "CONSOLE_DEMO_PASSWORD": "e2e-redis-console", "RASA_API_TOKEN": "e2e-redis-rasa-api-token"}
+                          "CONSOLE_DEMO_PASSWORD": "e2e-redis-console", "RASA_API_TOKEN": "e2e-redis-rasa-api-token",
+                          "CHAT_SESSION_SECRET": "e2e-redis-chat-session-secret"}
 
 
 @pytest.mark.e2e
@@ -262,12 +263,14 @@ class SocketCustomer:
         self.client = socketio.AsyncClient()
         self.inbox: asyncio.Queue = asyncio.Queue()
         self.confirmations: asyncio.Queue = asyncio.Queue()
+        self.tokens: dict[str, str] = {}  # what the page keeps in localStorage: session id → its token
         self.client.on("bot_uttered", self.inbox.put)
         self.client.on("session_confirm", self.confirmations.put)
+        self.client.on("session_token", lambda given: self.tokens.update({given["session_id"]: given["session_token"]}))
 
-    async def open(self, session_id: str | None = None) -> str:
+    async def open(self, session_id: str | None = None, token: str | None = None) -> str:
         await self.client.connect(self.url, transports=["polling"])
-        await self.client.emit("session_request", {"session_id": session_id})
+        await self.client.emit("session_request", {"session_id": session_id, "session_token": token})
         return await asyncio.wait_for(self.confirmations.get(), 20)
 
     async def say(self, payload) -> dict:
@@ -289,11 +292,12 @@ def test_reconnecting_with_the_same_session_keeps_the_conversation(stack) -> Non
     async def scenario() -> tuple[str, str, dict]:
         first = SocketCustomer(stack.rasa_url)
         session_id = await first.open()
-        await first.say({"message": "在吗", "session_id": session_id})
+        token = first.tokens[session_id]
+        await first.say({"message": "在吗", "session_id": session_id, "session_token": token})
         await first.close()
         second = SocketCustomer(stack.rasa_url)
-        again = await second.open(session_id)
-        reply = await second.say({"message": "什么东西不能寄", "session_id": again})
+        again = await second.open(session_id, token)
+        reply = await second.say({"message": "什么东西不能寄", "session_id": again, "session_token": token})
         await second.close()
         return session_id, again, reply
 
@@ -301,6 +305,25 @@ def test_reconnecting_with_the_same_session_keeps_the_conversation(stack) -> Non
     assert again == session_id
     assert reply.get("text")
     assert [event["text"] for event in user_events(stack, session_id)] == ["在吗", "什么东西不能寄"]
+
+
+@pytest.mark.e2e
+def test_a_stranger_who_knows_a_session_id_gets_none_of_its_replies(stack) -> None:
+    async def scenario() -> tuple[str, str, dict, list]:
+        customer, stranger = SocketCustomer(stack.rasa_url), SocketCustomer(stack.rasa_url)
+        session_id = await customer.open()
+        token = customer.tokens[session_id]
+        own = await stranger.open(session_id)  # the id alone, as an agent, a log or a guess gives it
+        reply = await customer.say({"message": "什么东西不能寄", "session_id": session_id, "session_token": token})
+        await asyncio.sleep(2)
+        leaked = [stranger.inbox.get_nowait() for _ in range(stranger.inbox.qsize())]
+        await customer.close()
+        await stranger.close()
+        return session_id, own, reply, leaked
+
+    session_id, own, reply, leaked = run_async(scenario())
+    assert own != session_id and reply.get("text")
+    assert leaked == []
 
 
 @pytest.mark.e2e
