@@ -18,7 +18,6 @@ import json
 import statistics
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,7 @@ class Customer:
 
     def __init__(self, rasa_url: str) -> None:
         self.rasa_url = rasa_url
-        self.session_id = uuid.uuid4().hex
+        self.session_id = ""  # the server's, from session_confirm (a session is the server's to give)
         self.client = socketio.AsyncClient(reconnection=False)
         self.received: list[tuple[float, dict[str, Any]]] = []
         self.client.on("bot_uttered", self._on_message)
@@ -47,11 +46,16 @@ class Customer:
 
     async def connect(self) -> None:
         confirmed = asyncio.Event()
-        self.client.on("session_confirm", lambda *_: confirmed.set())
+
+        def on_confirm(session_id: str) -> None:
+            self.session_id = session_id
+            confirmed.set()
+
+        self.client.on("session_confirm", on_confirm)
         # Long-polling: the installed aiohttp is too old for python-engineio's websocket client; a held poll
         # answers as soon as the server emits, so the delivery time is comparable.
         await self.client.connect(self.rasa_url, socketio_path="/socket.io", transports=["polling"])
-        await self.client.emit("session_request", {"session_id": self.session_id})
+        await self.client.emit("session_request", {"session_id": None})
         await asyncio.wait_for(confirmed.wait(), TIMEOUT_S)
 
     async def say(self, text: str) -> None:
