@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import BACKEND_DOWN_TEXT, call_backend
 from actions.form_validation import PHONE_KINDS
 from actions.forms_common import latest_intent, latest_text
-from bot.clients.backend import BackendError, BackendUnavailable, get_client
+from bot.clients.backend import BackendError, BackendUnavailable, get_client, idempotency_key
 from bot.transcript import transcript_lines
 from bot.vocabulary.anger import is_angry
 from bot.vocabulary.handoff_reasons import HandoffReason
@@ -232,10 +232,24 @@ class ActionHandoffNotUnderstood(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        await record_fallback(tracker)
         if misunderstood_in_a_row(tracker) < 2:
             dispatcher.utter_message(response="utter_default")
             return []
         return await hand_off(dispatcher, tracker, HandoffReason.NOT_UNDERSTOOD_TWICE)
+
+
+async def record_fallback(tracker: Tracker) -> None:
+    """Mark the conversation for the KPI page's fallback rate. The mark is only a statistic: a backend that
+    cannot take it must not cost the customer the answer."""
+    payload = {"type": "fallback", "channel": (tracker.get_latest_input_channel() or "")[:16] or None}
+    latest = next((e for e in reversed(tracker.events) if e.get("event") == "user"), {})
+    message = str(latest.get("message_id") or latest.get("timestamp") or "")
+    key = idempotency_key(tracker.sender_id, "fallback", {"message": message}) if message else None
+    try:
+        await call_backend(get_client().post_conversation_event, tracker.sender_id, payload, idempotency=key)
+    except BackendError as error:
+        logger.warning("fallback not recorded for the KPIs: %s", error.code)
 
 
 class ActionHandoffEnded(Action):

@@ -40,7 +40,9 @@ from bot.backend.services.customers import by_phone as customer_by_phone
 from bot.backend.services.evidence import for_conversation as evidence_for_conversation
 from bot.backend.services.evidence import open_for_conversation as open_evidence_photo
 from bot.backend.services.quotes import LEVEL_TEXT as SERVICE_LEVEL_TEXT
+from bot.backend.services.reports import daily as kpi_daily
 from bot.backend.services.reports import kpi as kpi_report
+from bot.backend.services.reports import window_start as kpi_window_start
 from bot.backend.services.tracking import find_parcel
 from bot.backend.services.tracking import summary as parcel_summary
 
@@ -48,7 +50,8 @@ __all__ = [
     "CLAIM_TYPE_TEXT", "COMPLAINT_CATEGORY_TEXT", "SERVICE_LEVEL_TEXT",
     "ApiError", "Base", "ClaimIn", "CleanInput", "ComplaintIn", "ConversationEvent", "Customer", "Fen", "Rating",
     "backend_workers", "chat_photos_held", "claims_by_phone", "complaints_by_phone", "create_claim", "create_complaint",
-    "customer_by_phone", "evidence_for_conversation", "find_parcel", "get_engine", "get_session", "install", "iso", "kpi_report",
+    "customer_by_phone", "evidence_for_conversation", "find_parcel", "get_engine", "get_session", "install", "iso", "kpi_daily", "kpi_report",
+    "kpi_window_start",
     "local_today", "local_zone", "log_config", "new_session", "normalize_phone", "open_chat_photo",
     "open_evidence_photo", "parcel_summary",
     "require_api_key", "run_migrations", "seed_if_empty", "to_local", "utcnow",

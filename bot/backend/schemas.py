@@ -158,7 +158,8 @@ class RatingIn(_Body):
 
 
 class ConversationEventIn(_Body):
-    type: Literal["started", "resolved", "handed_off"]
+    # fallback: a message the assistant did not understand (the KPI page's fallback rate)
+    type: Literal["started", "resolved", "handed_off", "fallback"]
     channel: Optional[Channel] = None  # type: ignore[valid-type]
     reason: Optional[constr(strip_whitespace=True, max_length=64)] = None  # type: ignore[valid-type]
 

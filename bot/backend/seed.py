@@ -302,6 +302,11 @@ def _seed_claims(session: Session, rng: random.Random, now: datetime, parcels: l
                 claim.paid_at = at
 
 
+def _seed_fallback(session: Session, conversation_id: str, channel: str, started: datetime) -> None:
+    session.add(ConversationEvent(conversation_id=conversation_id, type="fallback", channel=channel,
+                                  at=started + timedelta(minutes=1)))
+
+
 def _seed_conversations(session: Session, rng: random.Random, now: datetime) -> None:
     for index in range(80):
         conversation_id = f"demo-{index:03d}"
@@ -313,8 +318,13 @@ def _seed_conversations(session: Session, rng: random.Random, now: datetime) -> 
             session.add(ConversationEvent(conversation_id=conversation_id, type="resolved", channel=channel,
                                           at=started + timedelta(minutes=3)))
         elif outcome < 0.92:
+            reason = rng.choice(HANDOFF_REASONS)
             session.add(ConversationEvent(conversation_id=conversation_id, type="handed_off", channel=channel,
-                                          reason=rng.choice(HANDOFF_REASONS), at=started + timedelta(minutes=2)))
+                                          reason=reason, at=started + timedelta(minutes=2)))
+            if reason == HandoffReason.NOT_UNDERSTOOD_TWICE:
+                _seed_fallback(session, conversation_id, channel, started)
+        if outcome < 0.7 and index % 7 == 3:  # misunderstood once, then helped (no draw: the rest stays as it was)
+            _seed_fallback(session, conversation_id, channel, started)
         if rng.random() < 0.6:
             session.add(Rating(score=rng.choice((5, 5, 5, 4, 4, 3, 2)), conversation_id=conversation_id,
                                created_at=started + timedelta(minutes=5)))

@@ -1,39 +1,104 @@
-"""KPIs the call centre reads, computed from stored rows over a window of days."""
+"""KPIs the call centre reads, computed from stored rows over a window of local calendar days.
+
+The window of N days is today and the N-1 days before it, from local midnight: the tiles (`kpi`) and the daily
+series (`daily`) count the same rows, so the bars of a chart add up to its tile."""
 
 from __future__ import annotations
 
 from collections import Counter as Tally
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.backend.clock import iso, local_today, to_local, utcnow
+from bot.backend.clock import iso, local_today, local_zone, to_local, utcnow
 from bot.backend.models import Claim, Complaint, ConversationEvent, Rating
 from bot.backend.services.working_days import add_working_days
 from bot.settings import get_settings
+
+# A rating of 4 or 5 counts as satisfied; the call centre's target is 90 % of ratings.
+SATISFIED_SCORE = 4
+SATISFACTION_TARGET = 0.9
 
 
 def _rate(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
 
 
-def _conversations(session: Session, since) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def window_start(days: int, now: datetime | None = None) -> datetime:
+    """Local midnight `days - 1` days before today, as naive UTC (the stored form)."""
+    first = local_today(now) - timedelta(days=days - 1)
+    return datetime.combine(first, time(), local_zone()).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _window_days(days: int, now: datetime | None = None) -> list[date]:
+    today = local_today(now)
+    return [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
+
+
+def _conversation_kinds(session: Session, since: datetime) -> tuple[dict[str, set[str]], dict[str, date], Tally[str]]:
+    """Per conversation: the kinds of its events in the window and the local day of its first one; and the
+    handoff reasons."""
     rows = session.execute(
-        select(ConversationEvent.conversation_id, ConversationEvent.type, ConversationEvent.reason)
-        .where(ConversationEvent.at >= since)
+        select(ConversationEvent.conversation_id, ConversationEvent.type, ConversationEvent.reason,
+               ConversationEvent.at)
+        .where(ConversationEvent.at >= since).order_by(ConversationEvent.at, ConversationEvent.id)
     ).all()
     types: dict[str, set[str]] = {}
+    first_day: dict[str, date] = {}
     reasons: Tally[str] = Tally()
-    for conversation_id, kind, reason in rows:
+    for conversation_id, kind, reason, at in rows:
         types.setdefault(conversation_id, set()).add(kind)
+        first_day.setdefault(conversation_id, to_local(at).date())  # type: ignore[union-attr]
         if kind == "handed_off":
             reasons[reason or "unspecified"] += 1
-    total = len(types)
-    handed = sum(1 for kinds in types.values() if "handed_off" in kinds)
-    contained = sum(1 for kinds in types.values() if "resolved" in kinds and "handed_off" not in kinds)
-    return {"total": total, "handed_off": handed, "contained": contained, "reasons": dict(reasons)}
+    return types, first_day, reasons
+
+
+def _outcomes(kinds: list[set[str]]) -> dict[str, int]:
+    """Contained: resolved without a person. Fallback: the assistant did not understand a message at least once."""
+    return {"total": len(kinds),
+            "handed_off": sum(1 for k in kinds if "handed_off" in k),
+            "contained": sum(1 for k in kinds if "resolved" in k and "handed_off" not in k),
+            "fallback": sum(1 for k in kinds if "fallback" in k)}
+
+
+def _conversations(session: Session, since: datetime) -> dict[str, Any]:
+    types, _first_day, reasons = _conversation_kinds(session, since)
+    return {**_outcomes(list(types.values())), "reasons": dict(reasons)}
+
+
+def daily(session: Session, days: int, now: datetime | None = None) -> list[dict[str, Any]]:
+    """One entry per local day of the window, oldest first: the day's conversations (by their first event) with
+    their containment and fallback rates, its handoffs, and its ratings with the share of satisfied ones."""
+    since = window_start(days, now)
+    types, first_day, _reasons = _conversation_kinds(session, since)
+    by_day: dict[date, list[set[str]]] = {}
+    for conversation_id, kinds in types.items():
+        by_day.setdefault(first_day[conversation_id], []).append(kinds)
+    handoffs = Tally(to_local(at).date() for at in session.execute(  # type: ignore[union-attr]
+        select(ConversationEvent.at).where(ConversationEvent.type == "handed_off", ConversationEvent.at >= since)
+    ).scalars())
+    scores: dict[date, list[int]] = {}
+    for at, score in session.execute(select(Rating.created_at, Rating.score).where(Rating.created_at >= since)):
+        scores.setdefault(to_local(at).date(), []).append(score)  # type: ignore[union-attr]
+    series = []
+    for day in _window_days(days, now):
+        outcome = _outcomes(by_day.get(day, []))
+        rated = scores.get(day, [])
+        satisfied = sum(1 for score in rated if score >= SATISFIED_SCORE)
+        series.append({
+            "day": day.isoformat(),
+            "conversations": outcome["total"], "contained": outcome["contained"], "fallback": outcome["fallback"],
+            "containment_rate": _rate(outcome["contained"], outcome["total"]),
+            "fallback_rate": _rate(outcome["fallback"], outcome["total"]),
+            "handoffs": handoffs.get(day, 0),
+            "ratings": len(rated), "satisfied": satisfied,
+            "satisfaction_average": round(sum(rated) / len(rated), 2) if rated else None,
+            "satisfaction_rate": _rate(satisfied, len(rated)),
+        })
+    return series
 
 
 def _complaints(session: Session, since, now) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -77,30 +142,37 @@ def _claims(session: Session, since) -> dict[str, Any]:  # type: ignore[no-untyp
     return {"approved": len(rows), "paid_on_time": on_time, "late": late, "pending": pending}
 
 
-def kpi(session: Session, days: int) -> dict[str, Any]:
-    now = utcnow()
-    since = now - timedelta(days=days)
+def kpi(session: Session, days: int, now: datetime | None = None) -> dict[str, Any]:
+    now = now or utcnow()
+    since = window_start(days, now)
     conversations = _conversations(session, since)
     complaints = _complaints(session, since, now)
     claims = _claims(session, since)
     count, average = session.execute(
         select(func.count(Rating.id), func.avg(Rating.score)).where(Rating.created_at >= since)
     ).one()
+    satisfied = session.execute(
+        select(func.count(Rating.id)).where(Rating.created_at >= since, Rating.score >= SATISFIED_SCORE)
+    ).scalar_one()
     return {
         "window_days": days,
         "since": iso(since),
         "until": iso(now),
         "containment_rate": _rate(conversations["contained"], conversations["total"]),
         "handoff_rate": _rate(conversations["handed_off"], conversations["total"]),
+        "fallback_rate": _rate(conversations["fallback"], conversations["total"]),
         "handoffs_by_reason": conversations["reasons"],
         "complaint_response_24h_rate": _rate(complaints["on_time"], complaints["on_time"] + complaints["late"]),
         "complaint_resolution_rate": _rate(complaints["resolved"], complaints["total"]),
         "claim_payout_3wd_rate": _rate(claims["paid_on_time"], claims["paid_on_time"] + claims["late"]),
         "satisfaction_average": round(float(average), 2) if average is not None else None,
+        "satisfaction_rate": _rate(satisfied, count),
+        "satisfaction_target": SATISFACTION_TARGET,
         "counts": {
             "conversations": conversations["total"],
             "contained": conversations["contained"],
             "handed_off": conversations["handed_off"],
+            "fallback": conversations["fallback"],
             "complaints": complaints["total"],
             "complaints_answered_in_time": complaints["on_time"],
             "complaints_late": complaints["late"],
@@ -110,5 +182,6 @@ def kpi(session: Session, days: int) -> dict[str, Any]:
             "claims_late": claims["late"],
             "claims_pending": claims["pending"],
             "ratings": count,
+            "satisfied": satisfied,
         },
     }
