@@ -42,6 +42,8 @@
     container.appendChild(chart);
   }
 
+  // One column per day of the chosen window (1 to 90 days): past a month the values move to the columns'
+  // tooltips and only every few days are labelled, so the axis stays legible.
   function columns(container, series, maxValue, format) {
     clear(container);
     var width = 460, height = 180, bottom = 24, left = 8;
@@ -49,15 +51,22 @@
     var values = series.map(function (p) { return p.value; }).filter(function (v) { return v !== null && v !== undefined; });
     var top = maxValue || Math.max.apply(null, values.concat([1]));
     var step = (width - left) / Math.max(series.length, 1);
+    var labelEvery = Math.max(1, Math.ceil(series.length / 12));
+    var showValues = series.length <= 16;
     series.forEach(function (point, index) {
       var x = left + index * step;
       if (point.value !== null && point.value !== undefined) {
+        var shown = format ? format(point.value) : point.value;
         var h = point.value / top * (height - bottom - 18);
-        chart.appendChild(svg("rect", { x: x + 3, y: height - bottom - h, width: Math.max(step - 6, 2), height: h, rx: 2, class: "bar" }));
-        chart.appendChild(svg("text", { x: x + step / 2, y: height - bottom - h - 4, class: "value", "text-anchor": "middle" },
-          format ? format(point.value) : point.value));
+        var bar = svg("rect", { x: x + Math.min(3, step / 5), y: height - bottom - h, width: Math.max(step - Math.min(6, step / 2.5), 1),
+          height: h, rx: 2, class: "bar", "data-day": point.day });
+        bar.appendChild(svg("title", {}, point.day + "：" + shown));
+        chart.appendChild(bar);
+        if (showValues) {
+          chart.appendChild(svg("text", { x: x + step / 2, y: height - bottom - h - 4, class: "value", "text-anchor": "middle" }, shown));
+        }
       }
-      if (index % 2 === 0) {
+      if (index % labelEvery === 0) {
         chart.appendChild(svg("text", { x: x + step / 2, y: height - 6, class: "axis", "text-anchor": "middle" }, point.label));
       }
     });
@@ -78,8 +87,13 @@
       report.complaint_resolution_rate === null ? undefined : report.complaint_resolution_rate >= 0.95));
     tiles.appendChild(tile("理赔 3 个工作日内赔付", percent(report.claim_payout_3wd_rate),
       "按时 " + (counts.claims_paid_on_time || 0) + "，超时 " + (counts.claims_late || 0)));
-    tiles.appendChild(tile("满意度平均分", report.satisfaction_average === null ? "—" : report.satisfaction_average.toFixed(2) + " / 5",
-      (counts.ratings || 0) + " 份评价（目标 ≥ 90% 满意）"));
+    tiles.appendChild(tile("未听懂率（兜底回复）", percent(report.fallback_rate),
+      (counts.fallback || 0) + " 个会话有没听懂的消息"));
+    var target = report.satisfaction_target;
+    tiles.appendChild(tile("满意率（4–5 分）", percent(report.satisfaction_rate),
+      "目标 ≥ " + percent(target).replace(".0%", "%") + " · " + (counts.satisfied || 0) + " / " + (counts.ratings || 0) + " 份评价" +
+      (report.satisfaction_average === null ? "" : " · 平均 " + report.satisfaction_average.toFixed(2) + " 分"),
+      report.satisfaction_rate === null || target === undefined ? undefined : report.satisfaction_rate >= target));
     tiles.appendChild(tile("平均接入等待", report.average_wait_seconds === null ? "—" : Console.duration(report.average_wait_seconds),
       "待回电 " + report.callbacks + " 个"));
 
@@ -87,12 +101,14 @@
       return { label: REASONS[key] || key, value: report.handoffs_by_reason[key] };
     }).sort(function (a, b) { return b.value - a.value; });
     bars(document.getElementById("chart-reasons"), reasons);
-    columns(document.getElementById("chart-daily"), report.daily_handoffs.map(function (d) {
-      return { label: d.day.slice(5), value: d.count };
-    }));
-    columns(document.getElementById("chart-satisfaction"), report.daily_satisfaction.map(function (d) {
-      return { label: d.day.slice(5), value: d.average };
-    }), 5, function (v) { return v.toFixed(1); });
+    function daily(key) {
+      return report.daily.map(function (d) { return { day: d.day, label: d.day.slice(5), value: d[key] }; });
+    }
+    function rate(v) { return Math.round(v * 100) + "%"; }
+    columns(document.getElementById("chart-daily"), daily("handoffs"));
+    columns(document.getElementById("chart-containment"), daily("containment_rate"), 1, rate);
+    columns(document.getElementById("chart-fallback"), daily("fallback_rate"), 1, rate);
+    columns(document.getElementById("chart-satisfaction"), daily("satisfaction_average"), 5, function (v) { return v.toFixed(1); });
     var teams = Object.keys(report.handoffs_by_team || {}).map(function (key) {
       return { label: TEAMS[key] || key, value: report.handoffs_by_team[key] };
     });
