@@ -1,5 +1,6 @@
-"""Message times in the web chat and the agent console are small text: WCAG AA asks 4.5:1 against what they
-sit on. The colours are read from the stylesheets, so a later change of palette is checked too."""
+"""Message times in the web chat and the agent console (and the KPI tiles' notes) are small text: WCAG AA asks
+4.5:1 against what they sit on. The colours are read from the stylesheets, so a later change of palette is
+checked too."""
 
 from __future__ import annotations
 
@@ -76,3 +77,10 @@ def test_console_message_times_on_every_bubble() -> None:
     assert len(backgrounds) >= 4  # plain, agent, bot, system
     for selector, background in backgrounds.items():
         assert contrast(time, background) >= AA_SMALL_TEXT, (selector, time, background)
+
+
+def test_console_kpi_tile_notes() -> None:
+    """The notes under a KPI (the target beside the measured share, the counts) are small text on the tile."""
+    rules = _rules(CONSOLE_CSS.read_text(encoding="utf-8"))
+    note, tile = _colour(rules[".tile-note"]["color"], {}), _colour(rules[".tile"]["background"], {})
+    assert contrast(note, tile) >= AA_SMALL_TEXT, (note, tile)
