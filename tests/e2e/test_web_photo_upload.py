@@ -1,0 +1,124 @@
+"""Issue 16, point 1, in a real browser against the real stack: a claim filed in the web chat with a photo sent by
+the 📷 button reaches the backend as the claim's evidence; a file that is no photo gets a clear refusal and is not
+sent to the conversation; when the customer then asks for a person, the agent sees the photo in the console.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from collections.abc import Iterator
+
+import pytest
+import requests
+from playwright.sync_api import Browser, Page
+
+from tests.e2e.flows2_chat import fresh_phone
+from tests.e2e.test_handoff import console_login
+from tests.e2e.test_web_chat import REPLY_TIMEOUT_MS, bot_rows, open_chat, say, settle, user_events
+from tests.support import screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+
+
+def png(width: int = 240, height: int = 160) -> bytes:
+    """A real PNG (a parcel-brown box on blue), big enough to be seen in the screenshots."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(
+        b"\x00" + b"".join(bytes((176, 124, 72)) if width // 4 < x < 3 * width // 4 and height // 4 < y < 3 * height // 4
+                           else bytes((11, 107, 203)) for x in range(width)) for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+PNG = png()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    # A phone-sized page; bypass_csp only so the test's own probes run (the page has its CSP anyway).
+    context = browser.new_context(viewport={"width": 420, "height": 820}, locale="zh-CN", bypass_csp=True)
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    context.close()
+    assert not errors, f"JavaScript errors on the chat page: {errors}"
+
+
+def choose_photo(page: Page, name: str, mime_type: str, content: bytes) -> None:
+    """Tap the 📷 button and pick a file in the chooser it opens, as a customer would."""
+    with page.expect_file_chooser() as chooser:
+        page.click("#photo")
+    chooser.value.set_files(files=[{"name": name, "mimeType": mime_type, "buffer": content}])
+
+
+def send_photo(page: Page, content: bytes) -> list[str]:
+    before = bot_rows(page).count()
+    choose_photo(page, "parcel.png", "image/png", content)
+    bot_rows(page).nth(before).wait_for(timeout=REPLY_TIMEOUT_MS)
+    settle(page, before + 1)
+    return [row.inner_text() for row in bot_rows(page).all()[before:]]
+
+
+def test_a_claim_filed_in_the_web_chat_with_a_photo_from_the_button(stack, browser: Browser, page: Page) -> None:
+    session_id = open_chat(page, stack)
+    phone = fresh_phone()
+    assert any("快递单号" in reply for reply in say(page, "我要理赔"))
+    say(page, "ZT100000000002")
+    say(page, "破损")
+    say(page, "没有保价")
+    say(page, "300元")
+    say(page, "杯子碎了两个，外箱也压扁了")
+    assert any("照片" in reply for reply in say(page, phone)), page.locator(".row .text").all_inner_texts()
+
+    # Not a photo: the server's refusal is shown, nothing reaches the conversation.
+    sent_before = len(user_events(stack, session_id))
+    choose_photo(page, "notes.png", "image/png", b"these are not the bytes of a photo")
+    refusal = page.locator(".row-system .text").last
+    refusal.wait_for(timeout=REPLY_TIMEOUT_MS)
+    assert "不是有效的图片" in refusal.inner_text()
+    assert len(user_events(stack, session_id)) == sent_before
+
+    replies = send_photo(page, PNG)
+    assert any("已收到 1 张照片" in reply for reply in replies), replies
+    bubble = page.locator(".row-user img.image").last
+    assert bubble.is_visible() and page.locator(".row-user .text").last.inner_text() == "已发送图片"
+    screenshot(page, "web_chat_claim_photo_uploaded")
+
+    summary = " ".join(say(page, "好了"))
+    assert "1 张" in summary, summary
+    filed = " ".join(say(page, "确认"))
+    number = re.search(r"CL\d{12}", filed)
+    assert number and "1 张照片" in filed, filed
+    screenshot(page, "web_chat_claim_photo_filed")
+
+    photo_event = [event for event in user_events(stack, session_id) if event["text"] == "[图片]"]
+    assert len(photo_event) == 1 and photo_event[0]["metadata"]["image_url"].startswith(f"chat-upload:{session_id}/")
+    claim = requests.get(f"{stack.backend_url}/api/v1/claims/{number.group(0)}", timeout=15,
+                         headers={"X-API-Key": stack.api_key, "X-Conversation-Id": session_id}).json()
+    assert claim["evidence_count"] == 1, claim
+    [stored] = list((stack.var_dir / "evidence" / number.group(0)).iterdir())
+    assert stored.read_bytes() == PNG
+
+    # The customer asks for a person: the agent sees the claim's photo beside the conversation.
+    say(page, "5")
+    say(page, "转人工")
+    agent = browser.new_context(viewport={"width": 1360, "height": 860}, locale="zh-CN").new_page()
+    agent_errors: list[str] = []
+    agent.on("pageerror", lambda error: agent_errors.append(str(error)))
+    console_login(agent, stack)
+    agent.locator(f'#waiting li[data-conversation-id="{session_id}"]').click(timeout=REPLY_TIMEOUT_MS)
+    photo = agent.locator("#photos img").first
+    photo.wait_for(timeout=REPLY_TIMEOUT_MS)
+    agent.wait_for_function("() => { const img = document.querySelector('#photos img'); "
+                            "return img && img.complete && img.naturalWidth > 0; }", timeout=REPLY_TIMEOUT_MS)
+    assert number.group(0) in agent.locator("#photos").inner_text()
+    screenshot(agent, "web_chat_claim_photo_console")
+    agent.context.close()
+    assert not agent_errors, agent_errors
