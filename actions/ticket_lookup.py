@@ -255,7 +255,7 @@ def stage_text(kind: TicketKind, ticket: dict[str, Any], *, asking: bool = False
 
 
 def _not_found(kind: TicketKind, number: str) -> str:
-    return f"抱歉，没有查到{kind.label}单 {number}，请核对一下单号（{kind.number_hint}），或者告诉我登记时留的手机号。"
+    return f"抱歉，没有查到{kind.label}单 {number}，请核对一下{kind.number_hint}，或者告诉我登记时留的手机号。"
 
 
 async def by_number(dispatcher: CollectingDispatcher, tracker: Tracker, kind: TicketKind,
@@ -266,7 +266,7 @@ async def by_number(dispatcher: CollectingDispatcher, tracker: Tracker, kind: Ti
     if not numbers.checks_out(number[2:]):
         # The check digit caught a typo: say so before a look-up is spent on it.
         dispatcher.utter_message(
-            text=f"这个单号 {number} 好像有一位输错了，麻烦核对一下再发我（{kind.number_hint}）。",
+            text=f"这个单号 {number} 好像有一位输错了，麻烦核对一下{kind.number_hint}再发我。",
             **{ASKS_FOR: kind.slot})
         return {kind.slot: None}
     client, chat = get_client(), tracker.sender_id
