@@ -64,7 +64,7 @@ validate: $(STAMP)
 	$(RASA) data validate --fail-on-warnings --quiet
 
 unit: $(STAMP) balancer
-	$(VENV)/bin/pytest -q -m "not e2e and not browser" tests
+	$(VENV)/bin/pytest -q --durations=15 -m "not e2e and not browser" tests
 
 # Issue 2's bar: 0.95 held-out intent accuracy (0.964 at 07b4226). `make test` fails below it.
 NLU_MIN_INTENT_ACCURACY ?= 0.95
@@ -83,7 +83,7 @@ stories: train
 # The cluster's end-to-end test (tests/e2e/test_cluster.py) runs apart, in `make cluster-test`: it has not yet
 # passed end to end (docs/scaling.md), so it does not gate `make test`.
 e2e: train browser
-	$(VENV)/bin/pytest -q -m "(e2e or browser) and not cluster" tests
+	$(VENV)/bin/pytest -q --durations=25 -m "(e2e or browser) and not cluster" tests
 
 cluster-test: train balancer
 	$(VENV)/bin/pytest -q -m cluster tests
