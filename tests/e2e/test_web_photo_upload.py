@@ -1,6 +1,7 @@
 """Issue 16, point 1, in a real browser against the real stack: a claim filed in the web chat with a photo sent by
 the 📷 button reaches the backend as the claim's evidence; a file that is no photo gets a clear refusal and is not
-sent to the conversation; when the customer then asks for a person, the agent sees the photo in the console.
+sent to the conversation; photos dropped on the chat or pasted into the box after filing join the claim; when the
+customer then asks for a person, the agent sees the photos in the console.
 """
 
 from __future__ import annotations
@@ -58,6 +59,23 @@ def choose_photo(page: Page, name: str, mime_type: str, content: bytes) -> None:
     chooser.value.set_files(files=[{"name": name, "mimeType": mime_type, "buffer": content}])
 
 
+def put_photo(page: Page, how: str, content: bytes) -> None:
+    """Drop a photo on the chat, or paste it into the message box, as the browser would deliver it."""
+    page.evaluate("""([how, bytes]) => {
+        const file = new File([new Uint8Array(bytes)], "pasted.png", {type: "image/png"});
+        const data = new DataTransfer();
+        data.items.add(file);
+        if (how === "drop") {
+            const chat = document.querySelector("main.chat");
+            chat.dispatchEvent(new DragEvent("dragover", {dataTransfer: data, bubbles: true, cancelable: true}));
+            chat.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
+        } else {
+            const paste = new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true});
+            document.getElementById("input").dispatchEvent(paste);
+        }
+    }""", [how, list(content)])
+
+
 def send_photo(page: Page, content: bytes) -> list[str]:
     before = bot_rows(page).count()
     choose_photo(page, "parcel.png", "image/png", content)
@@ -106,18 +124,31 @@ def test_a_claim_filed_in_the_web_chat_with_a_photo_from_the_button(stack, brows
     [stored] = list((stack.var_dir / "evidence" / number.group(0)).iterdir())
     assert stored.read_bytes() == PNG
 
-    # The customer asks for a person: the agent sees the claim's photo beside the conversation.
     say(page, "5")
+    # After filing, more photos by dropping one on the chat and pasting one into the box: each joins the claim.
+    for how in ("drop", "paste"):
+        before = bot_rows(page).count()
+        put_photo(page, how, png(160 + len(how), 120))
+        page.locator(".row-bot .text", has_text="照片已补充到理赔单").nth(0 if how == "drop" else 1).wait_for(
+            timeout=REPLY_TIMEOUT_MS)
+        settle(page, before + 1)
+    claim = requests.get(f"{stack.backend_url}/api/v1/claims/{number.group(0)}", timeout=15,
+                         headers={"X-API-Key": stack.api_key, "X-Conversation-Id": session_id}).json()
+    assert claim["evidence_count"] == 3, claim
+
+    # The customer asks for a person: the agent sees the claim's photos beside the conversation.
     say(page, "转人工")
-    agent = browser.new_context(viewport={"width": 1360, "height": 860}, locale="zh-CN").new_page()
+    # bypass_csp: the test's own probe below polls in the page; the console has its strict CSP anyway.
+    agent = browser.new_context(viewport={"width": 1360, "height": 860}, locale="zh-CN", bypass_csp=True).new_page()
     agent_errors: list[str] = []
     agent.on("pageerror", lambda error: agent_errors.append(str(error)))
     console_login(agent, stack)
     agent.locator(f'#waiting li[data-conversation-id="{session_id}"]').click(timeout=REPLY_TIMEOUT_MS)
     photo = agent.locator("#photos img").first
     photo.wait_for(timeout=REPLY_TIMEOUT_MS)
-    agent.wait_for_function("() => { const img = document.querySelector('#photos img'); "
-                            "return img && img.complete && img.naturalWidth > 0; }", timeout=REPLY_TIMEOUT_MS)
+    agent.wait_for_function("() => [...document.querySelectorAll('#photos img')].every("
+                            "img => img.complete && img.naturalWidth > 0)", timeout=REPLY_TIMEOUT_MS)
+    assert agent.locator("#photos img").count() == 3
     assert number.group(0) in agent.locator("#photos").inner_text()
     screenshot(agent, "web_chat_claim_photo_console")
     agent.context.close()
