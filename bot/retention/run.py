@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from bot.backend.clock import utcnow
 from bot.backend.schemas import normalize_phone
+from bot.backend.services.chat_uploads import erase_session as erase_chat_photos
+from bot.backend.services.chat_uploads import prune as prune_chat_photos
 from bot.retention.plan import Kept, Step, erase_kept, erase_steps, find_subject, purge_kept, purge_steps
 from bot.retention.tracker_events import TrackerStore
 from bot.settings import get_settings
@@ -64,6 +66,9 @@ def purge(days: int | None = None, dry_run: bool = False, *, session_factory: Se
                                                                                                      dry_run)
     else:
         report.notes.append("tracker store in memory: conversations are not kept beyond Rasa's process")
+    # Web chat photos no claim took have a much shorter period of their own (CHAT_UPLOAD_KEEP_HOURS).
+    _held_photos(report, "web chat photos held past CHAT_UPLOAD_KEEP_HOURS deleted",
+                 prune_chat_photos(force=True, dry_run=dry_run))
     return report
 
 
@@ -85,7 +90,15 @@ def erase(phone: str | None = None, conversation: str | None = None, dry_run: bo
         report.counts["Rasa conversation events deleted (tracker store)"] = TrackerStore(url).erase(
             subject.conversations, dry_run)
     _run(erase_steps(subject), erase_kept(subject), report, sessions)
+    _held_photos(report, "web chat photos held for the conversations deleted",
+                 sum(erase_chat_photos(conversation_id, dry_run) for conversation_id in subject.conversations))
     return report
+
+
+def _held_photos(report: Report, label: str, count: int) -> None:
+    report.counts[label] = count
+    if not report.dry_run:
+        report.files_deleted += count
 
 
 def mask_conversation(conversation_id: str) -> str:

@@ -351,6 +351,30 @@ def test_erase_by_conversation_touches_only_that_conversation(store: Store) -> N
         assert session.scalar(select(Handoff.customer_phone)) == ERASED_PHONE
 
 
+def _held_chat_photo(store: Store, session_id: str, hours_old: float) -> Path:
+    folder = store.var_dir / "chat-uploads" / session_id
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16)
+    then = time.time() - hours_old * 3600
+    os.utime(path, (then, then))
+    return path
+
+
+def test_purge_and_erasure_delete_web_chat_photos_no_claim_took(store: Store) -> None:
+    """Held photos go after CHAT_UPLOAD_KEEP_HOURS (24) at every purge, and with their conversation's erasure."""
+    old, recent = _held_chat_photo(store, "web-photo-1", 30), _held_chat_photo(store, "web-photo-1", 1)
+    other = _held_chat_photo(store, "web-photo-2", 1)
+    label = "web chat photos held past CHAT_UPLOAD_KEEP_HOURS deleted"
+    assert _run_purge(store, dry_run=True).counts[label] == 1 and old.exists()
+    report = _run_purge(store)
+    assert report.counts[label] == 1 and report.files_deleted >= 1
+    assert not old.exists() and recent.exists() and other.exists()
+    erased = erase(conversation="web-photo-1", session_factory=store.sessions, tracker_store_url=store.tracker_url)
+    assert erased.counts["web chat photos held for the conversations deleted"] == 1
+    assert not recent.exists() and not recent.parent.exists() and other.exists()
+
+
 def test_cli_help_and_dry_run(tmp_path: Path) -> None:
     env = {**os.environ, "COURIER_VAR_DIR": str(tmp_path), "DATABASE_URL": "", "TRACKER_STORE_URL": ""}
     for args in ([], ["purge"], ["erase"]):

@@ -20,6 +20,7 @@ import secrets
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -185,27 +186,47 @@ def open_for_session(session_id: str, name: str) -> tuple[bytes, str]:
 _last_prune = [0.0]
 
 
-def prune(force: bool = False) -> int:
-    """Delete held photos older than CHAT_UPLOAD_KEEP_HOURS (at most every 10 minutes); how many went."""
+def prune(force: bool = False, dry_run: bool = False) -> int:
+    """Delete held photos older than CHAT_UPLOAD_KEEP_HOURS; how many went (or would go, with `dry_run`).
+
+    Called on every photo held (at most every 10 minutes) and by the retention purge (`force`), so photos
+    nobody took go also when nobody sends new ones.
+    """
     now = time.time()
     if not force and now - _last_prune[0] < _PRUNE_EVERY_S:
         return 0
-    _last_prune[0] = now
+    if not dry_run:
+        _last_prune[0] = now
     root = folder()
     if not root.is_dir():
         return 0
     cutoff = now - get_settings().chat_upload_keep_hours * 3600
     removed = 0
     for session_folder in root.iterdir():
-        if not session_folder.is_dir():
-            continue
-        for path in session_folder.iterdir():
-            try:
-                if path.stat().st_mtime < cutoff:
+        if session_folder.is_dir():
+            removed += _remove(session_folder, lambda path: path.stat().st_mtime < cutoff, dry_run)
+    return removed
+
+
+def erase_session(session_id: str, dry_run: bool = False) -> int:
+    """Delete every photo a chat session holds (a customer's erasure); how many."""
+    if not SESSION_PATTERN.match(session_id or ""):
+        return 0
+    session_folder = folder() / session_id
+    return _remove(session_folder, lambda _path: True, dry_run) if session_folder.is_dir() else 0
+
+
+def _remove(session_folder: Path, old: Callable[[Path], bool], dry_run: bool) -> int:
+    removed = 0
+    for path in session_folder.iterdir():
+        try:
+            if old(path):
+                if not dry_run:
                     path.unlink()
-                    removed += 1
-            except OSError:
-                continue
+                removed += 1
+        except OSError:
+            continue
+    if not dry_run:
         try:
             session_folder.rmdir()  # only succeeds when empty
         except OSError:
