@@ -18,8 +18,10 @@ import argparse
 import ast
 import hashlib
 import json
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -135,13 +137,19 @@ def train(force: bool = False) -> int:
         return 0
     # Hashed before training: an edit made while training runs makes the next `make train` train again.
     inputs = inputs_digest()
-    rasa = Path(sys.executable).with_name("rasa")
-    command = [str(rasa), "train", "--quiet", "--fixed-model-name", MODEL.name.split(".")[0],
-               "--out", str(MODEL.parent)]
-    result = subprocess.run(command, cwd=ROOT, check=False)
-    if result.returncode == 0 and MODEL.is_file():
-        write_stamp(inputs=inputs)
-    return result.returncode
+    # Trained beside the model and moved over it in one rename: a Rasa server (re)loading the model while this
+    # runs reads the old file or the new one, never half of one.
+    MODEL.parent.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".training-", dir=MODEL.parent) as scratch:
+        rasa = Path(sys.executable).with_name("rasa")
+        command = [str(rasa), "train", "--quiet", "--fixed-model-name", "model", "--out", scratch]
+        result = subprocess.run(command, cwd=ROOT, check=False)
+        trained = Path(scratch) / "model.tar.gz"
+        if result.returncode != 0 or not trained.is_file():
+            return result.returncode or 1
+        os.replace(trained, MODEL)
+    write_stamp(inputs=inputs)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
