@@ -19,6 +19,7 @@ import requests
 import socketio
 from playwright.sync_api import Browser, Page
 
+from bot.settings import get_settings
 from bot.stack import Ports, Stack
 from bot.vocabulary.script import detect_script
 from tests.support import require_service, screenshot
@@ -119,6 +120,14 @@ def test_reload_keeps_the_session_and_the_conversation(stack, page: Page) -> Non
     assert say(page, "什么东西不能寄"), "no reply after reload"
     assert [event["text"] for event in user_events(stack, session_id)] == ["在吗", "什么东西不能寄"]
     screenshot(page, "web_chat_after_reload")
+
+
+@pytest.mark.e2e
+@pytest.mark.browser
+def test_the_input_box_takes_as_many_characters_as_the_server_reads(stack, page: Page) -> None:
+    open_chat(page, stack)
+    # The stack runs with this process's settings: MAX_MESSAGE_CHARS reaches the page through /chat/config.js.
+    assert page.locator("#input").get_attribute("maxlength") == str(get_settings().max_message_chars)
 
 
 @pytest.mark.e2e
