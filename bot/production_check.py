@@ -35,11 +35,13 @@ SECRETS = (
     Secret("CONSOLE_DEMO_PASSWORD", DEMO_CONSOLE_PASSWORD, "the password of the agent console's `agent` account",
            PASSWORD_MIN_LENGTH),
     Secret("RASA_API_TOKEN", "", "the token of Rasa's HTTP API, used by the console and the backend"),
-    Secret("CHAT_SESSION_SECRET", "", "the key that signs web chat sessions (every Rasa instance must share it)"),
+    Secret("CHAT_SESSION_SECRET", "", "the key that signs web chat sessions (every Rasa instance and web process "
+           "must share it)"),
 )
 ALL = tuple(secret.variable for secret in SECRETS)
-# What the web process (backend, console, chat page) holds: all but the chat sessions' key, which only Rasa uses.
-WEB_PROCESS_HELD = tuple(name for name in ALL if name != "CHAT_SESSION_SECRET")
+# What the web process (backend, console, chat page) holds: every one, the chat sessions' key included (the photo
+# upload route checks a session's token as the socket.io channel does).
+WEB_PROCESS_HELD = ALL
 
 
 class DemoSecretsRefused(RuntimeError):

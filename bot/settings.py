@@ -71,9 +71,9 @@ class Settings:
     # Where the web chat's browsers reach Rasa (its public address, e.g. behind the reverse proxy); empty: the
     # chat page's own host on RASA_PORT. Served to the page by /chat/config.js (bot/web_app/chat_page.py).
     chat_rasa_url: str = field(default_factory=lambda: _env("CHAT_RASA_URL", ""))
-    # Signs the web chat's session ids for the browser each was given to (bot/channels/chat_session.py); empty:
+    # Signs the web chat's session ids for the browser each was given to (bot/chat_session_token.py); empty:
     # a random per-installation secret in the var dir. The production profile must set it, the same in every
-    # Rasa instance.
+    # Rasa instance and web process (the photo upload route checks the token too).
     chat_session_secret: str = field(default_factory=lambda: _env("CHAT_SESSION_SECRET", ""))
     action_port: int = field(default_factory=lambda: _int("ACTION_PORT", 5055))
     # The action server runs code for anyone who reaches it: loopback unless deliberately opened

@@ -9,8 +9,8 @@ What this channel adds:
   when a message names a session the socket is not yet in, so a reconnect with the same session id keeps
   the conversation and its replies;
 - sessions bound to the browser they were given to: `session_confirm` (the id) comes after `session_token`
-  (the id and its token, bot.channels.chat_session), and a session is resumed, by `session_request` or by a message naming it, only
-  with that token; an id alone (seen by agents, in logs, guessed) gets a fresh session, never the room;
+  (the id and its token, bot/chat_session_token.py), and a session is resumed, by `session_request` or by a
+  message naming it, only with that token; an id alone (seen by agents, in logs, guessed) gets a fresh session, never the room;
 - message metadata: the channel name and the script the customer wrote in (for replies in that script);
   a tapped button or chip counts in the script of the title the customer saw, not of its payload (payloads are
   written in Simplified: "確認提交" sends "确认", and a Traditional customer must stay Traditional);
@@ -43,7 +43,6 @@ from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
 from bot.channels import handoff_gate
-from bot.channels.chat_session import session_token, token_matches
 from bot.channels.http_limits import bound_request_size, max_request_bytes
 from bot.channels.inbound_guard import (
     ERROR_REPLY,
@@ -54,6 +53,7 @@ from bot.channels.inbound_guard import (
 )
 from bot.channels.push_request import clean_push_text, read_push_request, recipient_problem
 from bot.channels.script_output import ReplyScript, remember_script, wrap_output
+from bot.chat_session_token import session_token, token_matches
 from bot.settings import get_settings
 from bot.text_hygiene import remove_unsafe
 from bot.vocabulary.script import detect_script

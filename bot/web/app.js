@@ -478,7 +478,12 @@
     var query = script === "simplified" ? "" : "?script=" + encodeURIComponent(script);
     return window.fetch("uploads" + query, {
       method: "POST",
-      headers: { "Content-Type": file.type || "application/octet-stream", "X-Chat-Session": sessionId },
+      // The session's token too: the server takes photos only from the browser the session was given to.
+      headers: {
+        "Content-Type": file.type || "application/octet-stream",
+        "X-Chat-Session": sessionId,
+        "X-Chat-Session-Token": sessionToken || "",
+      },
       body: file,
       credentials: "same-origin",
     }).then(function (response) {

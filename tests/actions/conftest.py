@@ -24,6 +24,8 @@ from bot.clients.backend import BackendClient, set_client
 from bot.outbox import Outbox
 
 ROOT = Path(__file__).resolve().parents[2]
+# The backend's key for web chat session tokens (its photo upload route checks them).
+CHAT_SESSION_SECRET = "actions-test-chat-session-secret"
 
 
 def _free_port() -> int:
@@ -37,7 +39,7 @@ def backend_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     var_dir = tmp_path_factory.mktemp("actions-backend")
     port = _free_port()
     env = {**os.environ, "COURIER_VAR_DIR": str(var_dir), "BACKEND_PORT": str(port),
-           "BACKEND_HOST": "127.0.0.1", "BACKEND_URL": "", "DATABASE_URL": ""}
+           "BACKEND_HOST": "127.0.0.1", "BACKEND_URL": "", "DATABASE_URL": "", "CHAT_SESSION_SECRET": CHAT_SESSION_SECRET}
     log = open(var_dir / "backend.log", "wb")  # noqa: SIM115 - closed in teardown
     process = subprocess.Popen([sys.executable, "-m", "bot.backend"], cwd=ROOT, env=env, stdout=log,
                                stderr=subprocess.STDOUT, start_new_session=True)

@@ -15,13 +15,16 @@ from actions.claim_photos import upload_photo
 from actions.outbox_delivery import deliver
 from bot.clients.backend import BackendClient, idempotency_key
 from bot.outbox import Outbox, Worker
+from tests.actions.conftest import CHAT_SESSION_SECRET
+from tests.backend.helpers import chat_session_headers
 
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 
 
 def _held_photo(backend_url: str, session: str) -> str:
     response = requests.post(f"{backend_url}/chat/uploads", data=PNG, timeout=15,
-                             headers={"Content-Type": "image/png", "X-Chat-Session": session})
+                             headers={"Content-Type": "image/png",
+                                      **chat_session_headers(session, CHAT_SESSION_SECRET.encode())})
     assert response.status_code == 201, response.text
     return response.json()["upload"]
 

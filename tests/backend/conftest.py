@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "test-backend-key"
 # A DATABASE_URL chooses the production profile, which refuses to start with the demo secrets.
 PRODUCTION_TEST_SECRETS = {"POD_LINK_SECRET": "test-pod-link-secret", "RASA_API_TOKEN": "test-rasa-api-token",
-                           "CONSOLE_DEMO_PASSWORD": "test-console-password"}
+                           "CONSOLE_DEMO_PASSWORD": "test-console-password",
+                           "CHAT_SESSION_SECRET": "test-chat-session-secret"}
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 
 

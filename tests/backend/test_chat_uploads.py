@@ -2,6 +2,8 @@
 
 A backend of its own with small limits (3 photos per session, 8 per client address in an hour) and forwarded
 addresses trusted, so each test speaks from an address of its own and the limits are reached in a few requests.
+It has no CHAT_SESSION_SECRET, as under `make run`: it signs chat sessions with the installation's secret in its
+var dir, the file the Rasa process started beside it reads too, and the tests sign with that file.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import pytest
 import requests
 
 from bot.backend.services import chat_uploads
+from bot.chat_session_token import SECRET_FILE, sign
+from bot.installation_secret import installation_secret
 from tests.backend.conftest import Backend, start_backend, stop_backend
-from tests.backend.helpers import assert_error
+from tests.backend.helpers import assert_error, chat_session_headers
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
@@ -29,7 +33,8 @@ LIMIT = 5 * 1024 * 1024
 @pytest.fixture(scope="module")
 def uploads_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
     running = start_backend(tmp_path_factory.mktemp("chat-uploads"), "", extra_env={
-        "CHAT_UPLOADS_PER_HOUR": "3", "CHAT_UPLOADS_PER_ADDRESS_HOUR": "8", "TRUST_FORWARDED_HEADERS": "1"})
+        "CHAT_UPLOADS_PER_HOUR": "3", "CHAT_UPLOADS_PER_ADDRESS_HOUR": "8", "TRUST_FORWARDED_HEADERS": "1",
+        "CHAT_SESSION_SECRET": ""})
     yield running
     stop_backend(running)
 
@@ -38,8 +43,17 @@ def _session() -> str:
     return uuid.uuid4().hex
 
 
+def _secret(backend: Backend) -> bytes:
+    return installation_secret(backend.var_dir / SECRET_FILE)
+
+
+def _signed(backend: Backend, session: str) -> dict[str, str]:
+    return chat_session_headers(session, _secret(backend))
+
+
 class Chat:
-    """One chat page: its session id and its own client address (X-Forwarded-For, trusted by this backend)."""
+    """One chat page: its session id, the session's token, and its own client address (X-Forwarded-For,
+    trusted by this backend)."""
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
@@ -48,7 +62,7 @@ class Chat:
 
     def upload(self, body: bytes, content_type: str = "image/png", script: str | None = None,
                headers: dict[str, str] | None = None) -> requests.Response:
-        sent = {"Content-Type": content_type, "X-Chat-Session": self.session, "X-Forwarded-For": self.address,
+        sent = {"Content-Type": content_type, **_signed(self.backend, self.session), "X-Forwarded-For": self.address,
                 **(headers or {})}
         query = f"?script={script}" if script else ""
         # No API key: the page's own request, as a browser sends it.
@@ -107,6 +121,7 @@ def test_declared_length_over_the_limit_is_refused_unread(uploads_backend):
     with socket.create_connection((host, int(port)), timeout=10) as connection:
         connection.sendall((f"POST /chat/uploads HTTP/1.1\r\nHost: {host}\r\nContent-Type: image/png\r\n"
                             f"X-Chat-Session: {chat.session}\r\nX-Forwarded-For: {chat.address}\r\n"
+                            f"X-Chat-Session-Token: {sign(chat.session, _secret(uploads_backend))}\r\n"
                             f"Content-Length: {LIMIT + 1}\r\n\r\n").encode())
         received = b""
         while b"\r\n\r\n" not in received or len(received.split(b"\r\n\r\n", 1)[1]) < 40:
@@ -131,14 +146,35 @@ def test_malformed_requests_get_a_clear_4xx(uploads_backend):
         assert_error(response, 400, "session_missing")
     # A chunked body has no declared length: refused, not read until the end of time.
     chunked = requests.post(base, data=iter([PNG]), timeout=15,
-                            headers={"Content-Type": "image/png", "X-Chat-Session": chat.session, **forwarded})
+                            headers={"Content-Type": "image/png", **_signed(uploads_backend, chat.session),
+                                     **forwarded})
     assert_error(chunked, 411, "length_required")
     assert_error(chat.upload(PNG, "image/png", headers={"Content-Type": ""}), 415, "unsupported_file_type")
     multipart = requests.post(base, files={"file": ("x.png", PNG, "image/png")}, timeout=15,
-                              headers={"X-Chat-Session": _session(), **forwarded})
+                              headers={**_signed(uploads_backend, _session()), **forwarded})
     assert_error(multipart, 415, "unsupported_file_type")
     assert requests.get(base, timeout=15).status_code in (404, 405)
     assert "Traceback" not in uploads_backend.log_text()
+
+
+def test_only_the_browser_given_the_session_may_send_it_photos(uploads_backend):
+    """The session id alone (agents see it, logs hold it) is not enough: its token is, the one the chat channel gave
+    that browser. A stranger's refusal reads nothing and spends none of the session's budget."""
+    victim = Chat(uploads_backend)
+    stranger = {"Content-Type": "image/png", "X-Chat-Session": victim.session, "X-Forwarded-For": victim.address}
+    base = f"{uploads_backend.base_url}/chat/uploads"
+    other_token = sign(_session(), _secret(uploads_backend))
+    foreign_key = sign(victim.session, b"not this installation's secret")
+    for token in (None, "", "x" * 43, other_token, foreign_key, victim.session):
+        headers = stranger if token is None else {**stranger, "X-Chat-Session-Token": token}
+        detail = assert_error(requests.post(base, data=PNG, headers=headers, timeout=15), 403, "session_unverified")
+        assert "抱歉" in detail["message"] and "刷新" in detail["message"], detail
+    taiwan = assert_error(requests.post(f"{base}?script=tw", data=PNG, headers=stranger, timeout=15), 403,
+                          "session_unverified")["message"]
+    assert "確認" in taiwan and "頁面" in taiwan and "确认" not in taiwan, taiwan
+    assert _held(uploads_backend, victim.session) == []
+    # The customer's own page still has its three photos this hour.
+    assert [victim.upload(PNG).status_code for _ in range(4)] == [201, 201, 201, 429]
 
 
 def test_refusals_in_the_pages_script(uploads_backend):

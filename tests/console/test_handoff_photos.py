@@ -10,15 +10,18 @@ import uuid
 
 import requests
 
+from tests.backend.conftest import PRODUCTION_TEST_SECRETS
+from tests.backend.helpers import chat_session_headers
 from tests.console.conftest import login, open_handoff
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x01" * 40
 JPEG = b"\xff\xd8\xff\xe0" + b"\x02" * 40
+SECRET = PRODUCTION_TEST_SECRETS["CHAT_SESSION_SECRET"].encode()  # the console's backend signs chat sessions with it
 
 
 def _send_photo(backend, conversation: str, body: bytes, content_type: str) -> str:
     reply = requests.post(f"{backend.base_url}/chat/uploads", data=body, timeout=15,
-                          headers={"Content-Type": content_type, "X-Chat-Session": conversation})
+                          headers={"Content-Type": content_type, **chat_session_headers(conversation, SECRET)})
     assert reply.status_code == 201, reply.text
     return reply.json()["upload"]
 

@@ -1,7 +1,8 @@
 """Issue 16, point 1, in a real browser against the real stack: a claim filed in the web chat with a photo sent by
 the 📷 button reaches the backend as the claim's evidence; a file that is no photo gets a clear refusal and is not
 sent to the conversation; photos dropped on the chat or pasted into the box after filing join the claim; when the
-customer then asks for a person, the agent sees the photos in the console.
+customer then asks for a person, the agent sees the photos in the console. The page sends each photo with the
+session's token; the session id alone, as an agent or a log sees it, sends no photo to that chat.
 """
 
 from __future__ import annotations
@@ -103,7 +104,19 @@ def test_a_claim_filed_in_the_web_chat_with_a_photo_from_the_button(stack, brows
     assert "不是有效的图片" in refusal.inner_text()
     assert len(user_events(stack, session_id)) == sent_before
 
-    replies = send_photo(page, PNG)
+    # Someone who knows the session id only (the console and the logs show it) cannot add photos to this chat.
+    for script, words in (("", "刷新聊天页面"), ("?script=tw", "刷新聊天頁面")):
+        stranger = requests.post(f"{stack.backend_url}/chat/uploads{script}", data=PNG, timeout=15,
+                                 headers={"Content-Type": "image/png", "X-Chat-Session": session_id})
+        assert stranger.status_code == 403, stranger.text
+        assert stranger.json()["detail"]["code"] == "session_unverified"
+        assert words in stranger.json()["detail"]["message"], stranger.json()
+    assert not (stack.var_dir / "chat-uploads" / session_id).exists()
+
+    token = page.evaluate("() => localStorage.getItem('courier.chat.session_token')")
+    with page.expect_request(lambda request: request.url.endswith("/chat/uploads")) as upload:
+        replies = send_photo(page, PNG)
+    assert token and upload.value.headers.get("x-chat-session-token") == token
     assert any("已收到 1 张照片" in reply for reply in replies), replies
     bubble = page.locator(".row-user img.image").last
     assert bubble.is_visible() and page.locator(".row-user .text").last.inner_text() == "已发送图片"

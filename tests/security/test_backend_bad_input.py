@@ -32,7 +32,8 @@ PASSWORD = secrets.token_hex(8)
 # The production profile (PostgreSQL) refuses demo secrets; agents on duty around the clock (same start and
 # end) so a handoff is opened whenever the suite runs.
 ENV = {"POD_LINK_SECRET": secrets.token_hex(16), "CONSOLE_DEMO_PASSWORD": PASSWORD,
-       "RASA_API_TOKEN": secrets.token_hex(16), "BACKEND_SEED_ON_START": "1",
+       "RASA_API_TOKEN": secrets.token_hex(16), "CHAT_SESSION_SECRET": secrets.token_hex(16),
+       "BACKEND_SEED_ON_START": "1",
        "AGENT_HOURS_START": "00:00", "AGENT_HOURS_END": "00:00", "PARCEL_NOTICES_ENABLED": "0"}
 PHONE = "13800001111"
 

@@ -48,7 +48,8 @@ pytestmark = [pytest.mark.security,
 PASSWORD = secrets.token_hex(8)
 # A DATABASE_URL chooses the production profile, which refuses demo secrets.
 ENV = {"POD_LINK_SECRET": secrets.token_hex(16), "CONSOLE_DEMO_PASSWORD": PASSWORD,
-       "RASA_API_TOKEN": secrets.token_hex(16), "BACKEND_SEED_ON_START": "1", "PARCEL_NOTICES_ENABLED": "0"}
+       "RASA_API_TOKEN": secrets.token_hex(16), "CHAT_SESSION_SECRET": secrets.token_hex(16),
+       "BACKEND_SEED_ON_START": "1", "PARCEL_NOTICES_ENABLED": "0"}
 # Per operation and per generation method: 2 × 5 = 10 requests per operation.
 EXAMPLES_PER_METHOD = int(os.environ.get("OPENAPI_FUZZ_EXAMPLES", "5"))
 GENERATION = (DataGenerationMethod.positive, DataGenerationMethod.negative)

@@ -40,7 +40,8 @@ ENV = {"VERIFICATION_MAX_FAILURES": str(MAX_FAILURES), "VERIFICATION_LOCKOUT_MIN
        "VERIFICATION_WINDOW_MINUTES": "1440",
        # The production profile (PostgreSQL) refuses demo secrets: these workers get their own.
        "POD_LINK_SECRET": secrets.token_hex(16), "CONSOLE_DEMO_PASSWORD": secrets.token_hex(8),
-       "RASA_API_TOKEN": secrets.token_hex(16), "BACKEND_SEED_ON_START": "1"}
+       "RASA_API_TOKEN": secrets.token_hex(16), "CHAT_SESSION_SECRET": secrets.token_hex(16),
+       "BACKEND_SEED_ON_START": "1"}
 # Demo parcels and the last 4 digits of their sender's phone (bot/backend/seed.py).
 RIGHT = {"ZT100000000001": "5678", "ZT100000000002": "1234", "ZT100000000003": "2222",
          "ZT100000000004": "4444", "ZT100000000005": "6666", "ZT100000000006": "8888"}

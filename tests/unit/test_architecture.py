@@ -46,6 +46,10 @@ RULES = (
     Rule("bot.vocabulary", ("actions", "bot.backend", "bot.console", "bot.web_app", "bot.retention",
                             "bot.channels", "bot.nlu", "bot.policies", "bot.settings", *RASA, *WEB),
          "the vocabulary is the bottom layer: every part may use it, it uses none"),
+    # Signs and checks web chat session tokens for the channel (Rasa) and the photo upload route (web process).
+    Rule("bot.chat_session_token", ("actions", "bot.backend", "bot.console", "bot.web_app", "bot.retention",
+                                    "bot.channels", "bot.nlu", "bot.policies", "bot.outbox", *RASA, *WEB),
+         "a shared helper sits below the Rasa side and the web process alike: it imports neither"),
 )
 
 # A part's public surface: outside its package, other code imports this module of it and nothing deeper.
@@ -155,6 +159,9 @@ def test_every_module_was_read(imports: list[Import]) -> None:
     ("bot.clients.rasa", "from bot.console.models import Handoff", "the HTTP clients sit below every part"),
     ("bot.clients.backend", "from rasa_sdk import Tracker", "the HTTP clients sit below every part"),
     ("bot.backend.services.claims", "from ...console import desk", "imports bot.console.desk"),
+    ("bot.backend.services.chat_uploads", "from bot.channels.socketio import SESSION_ID",
+     "the backend knows nothing above it"),
+    ("bot.chat_session_token", "from bot.channels.socketio import TOKEN_EVENT", "a shared helper sits below"),
 ])
 def test_a_wrong_arrow_is_caught(module: str, source: str, expected: str) -> None:
     found = violations(list(imports_in(source, module)))
@@ -171,6 +178,9 @@ def test_a_wrong_arrow_is_caught(module: str, source: str, expected: str) -> Non
     ("bot.channels.handoff_gate", "from bot.clients.backend import get_client"),
     ("bot.backend.notifier", "from bot.clients.rasa import get_rasa"),
     ("bot.console.delivery", "from bot.clients.rasa import get_rasa"),
+    ("bot.backend.services.chat_uploads", "from bot.chat_session_token import token_matches"),
+    ("bot.channels.socketio", "from bot.chat_session_token import session_token"),
+    ("bot.chat_session_token", "from bot.installation_secret import installation_secret"),
 ])
 def test_a_right_arrow_passes(module: str, source: str) -> None:
     assert violations(list(imports_in(source, module))) == []

@@ -12,8 +12,8 @@ import pytest
 from rasa.core.channels.channel import UserMessage
 
 from bot.channels import handoff_gate
-from bot.channels.chat_session import session_token, token_matches
 from bot.channels.socketio import TOKEN_EVENT, SocketIOInput, resumable_session
+from bot.chat_session_token import session_token, token_matches
 from bot.production_check import DemoSecretsRefused, refuse_demo_secrets
 from bot.settings import get_settings
 

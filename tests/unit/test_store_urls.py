@@ -204,7 +204,8 @@ def test_the_backend_refuses_to_start_on_a_database_it_cannot_create(role_withou
     name = f"courier_urls_{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "DATABASE_URL": f"postgresql://{role}@127.0.0.1:5432/{name}", "COURIER_VAR_DIR": str(tmp_path),
            "BACKEND_API_KEY": uuid.uuid4().hex, "POD_LINK_SECRET": uuid.uuid4().hex,
-           "CONSOLE_DEMO_PASSWORD": uuid.uuid4().hex, "RASA_API_TOKEN": uuid.uuid4().hex, "BACKEND_PORT": "1"}
+           "CONSOLE_DEMO_PASSWORD": uuid.uuid4().hex, "RASA_API_TOKEN": uuid.uuid4().hex,
+           "CHAT_SESSION_SECRET": uuid.uuid4().hex, "BACKEND_PORT": "1"}
     done = subprocess.run([sys.executable, "-m", "bot.web_app"], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode != 0

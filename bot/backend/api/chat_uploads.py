@@ -1,7 +1,8 @@
 """`POST /chat/uploads`: a photo from the customer's web chat page, held for their claim (no API key).
 
-The route faces the internet, so it trusts nothing it is sent: the chat session (header `X-Chat-Session`) and
-the client address are rate-limited before the body is touched, a missing or too large `Content-Length` is
+The route faces the internet, so it trusts nothing it is sent: the chat session (header `X-Chat-Session`) counts
+only with its token (header `X-Chat-Session-Token`, what the channel gave that browser), the session and the
+client address are rate-limited before the body is touched, a missing or too large `Content-Length` is
 refused unread, the body is read only up to EVIDENCE_MAX_BYTES, and the photo's type is judged by its bytes
 (services/images.py). Every refusal is a 4xx with a polite message in the page's script (`?script=tw|hk` for a
 Traditional page), never a 500.
@@ -68,6 +69,8 @@ async def upload(request: Request) -> JSONResponse:
     variant = request.query_params.get("script")
     try:
         session_id = chat_uploads.valid_session(request.headers.get("x-chat-session"))
+        # Before the budgets: a stranger naming someone's session must not spend that session's photos.
+        chat_uploads.check_owner(session_id, request.headers.get("x-chat-session-token"))
         chat_uploads.check_rate(session_id, request.client.host if request.client else None)
         declared = declared_photo_type(request.headers.get("content-type"))
         _declared_length(request)

@@ -6,6 +6,9 @@ late-photo action hand that reference to `POST /api/v1/claims/{number}/evidence/
 photo as the claim's evidence through services/evidence.py. So the photo checks (services/images.py) and the
 evidence storage exist once, and the action server never fetches an address for a web photo.
 
+Only the browser the chat session was given to may send photos to it: the request shows the session's token
+(bot/chat_session_token.py), the one the socket.io channel checks to resume a session.
+
 A reference is `chat-upload:<session id>/<32 hex>.<ext>`: the random part is its capability (nobody can guess
 another customer's), the session id binds it to the claims of that chat only, keeps a session's photos together
 so the console can show a handed-off conversation's photos, and lets the per-session limit count them. A photo a
@@ -31,6 +34,7 @@ from bot.backend.errors import ApiError
 from bot.backend.services import evidence
 from bot.backend.services.claims import get as get_claim
 from bot.backend.services.images import ALLOWED, CONTENT_TYPE_OF, validate
+from bot.chat_session_token import token_matches
 from bot.settings import get_settings
 
 REF_PREFIX = "chat-upload:"
@@ -51,6 +55,13 @@ def valid_session(value: str | None) -> str:
     if not value or not SESSION_PATTERN.match(value):
         raise ApiError(400, "session_missing", "没有识别到当前对话，请刷新聊天页面后再发送图片。")
     return value
+
+
+def check_owner(session_id: str, token: str | None) -> None:
+    """Refuse (403) a request that does not show the session's token: only the browser the session was given
+    to may add photos to it (the id alone is seen by agents, in logs, and could be guessed)."""
+    if not token_matches(session_id, token):
+        raise ApiError(403, "session_unverified", "抱歉，无法确认这是您的对话，请刷新聊天页面后再发送图片。")
 
 
 class Attempts:
