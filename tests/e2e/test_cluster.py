@@ -35,7 +35,8 @@ from tests.e2e.conftest import MODEL
 from tests.e2e.test_scaling_two_instances import _delete_queue
 from tests.support import require_service
 
-pytestmark = [pytest.mark.e2e, pytest.mark.cluster, pytest.mark.postgres, pytest.mark.redis]
+# Starting two Rasa instances (two model loads) counts too: generous for a 2-core machine shared with other runs.
+pytestmark = [pytest.mark.e2e, pytest.mark.cluster, pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(1800)]
 
 PG = "postgresql://postgres@127.0.0.1:5432"
 CONVERSATIONS = 100
@@ -163,8 +164,15 @@ def _problems(events: list[dict]) -> list[str]:
     return problems
 
 
-def _kill_instance(topology: Topology, name: str) -> int:
-    """SIGKILL the whole process group of one Rasa instance (found by its port on the command line)."""
+def _kill_instance(topology: Topology, name: str) -> float:
+    """SIGKILL the whole process group of one Rasa instance (found by its port on the command line) and wait until
+    its port no longer listens; the seconds that took.
+
+    A killed process keeps its listening socket until its last thread has exited (Rasa has dozens; its leader is a
+    zombie well before, 0.3 s in the first runs): connections made meanwhile are accepted and then reset, like a
+    request the instance received when it crashed (a 502, never sent twice: docs/scaling.md). The kill falls
+    between two quote steps.
+    """
     port = next(i.port for i in topology.instances("rasa") if i.name == name)
     for proc in Path("/proc").iterdir():
         try:
@@ -172,9 +180,22 @@ def _kill_instance(topology: Topology, name: str) -> int:
         except OSError:
             continue
         if b"bot.rasa_server" in args and b"--port" in args and args[args.index(b"--port") + 1] == str(port).encode():
+            killed = time.monotonic()
             os.killpg(int(proc.name), signal.SIGKILL)
-            return int(proc.name)
+            _wait_closed([port], killed)
+            return time.monotonic() - killed
     raise AssertionError(f"no process of {name} on port {port}")
+
+
+def _listening(port: int) -> str:
+    """`ss`'s line of the socket listening on the port, with its process; empty when none does."""
+    return subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True, check=True).stdout
+
+
+def _wait_closed(ports: list[int], killed: float) -> None:
+    while any(_listening(port) for port in ports):
+        assert time.monotonic() - killed < 60, f"ports {ports} still listen 60 s after SIGKILL"
+        time.sleep(0.05)
 
 
 def test_conversations_spread_stay_together_and_survive_a_killed_instance(cluster: Cluster) -> None:
@@ -212,17 +233,19 @@ def test_conversations_spread_stay_together_and_survive_a_killed_instance(cluste
     quote_step(0)
     assert not failures, failures[:5]
     homes = {sender: set(instances) for sender, instances in served.items()}
-    assert all(len(home) == 1 for home in homes.values()), {s: h for s, h in homes.items() if len(h) > 1}
+    moved = {sender: home for sender, home in homes.items() if len(home) > 1}
+    assert not moved, f"{len(moved)} conversations moved: {dict(list(moved.items())[:5])}\n{cluster.said()[-3000:]}"
     on_killed = [sender for sender, home in homes.items() if home == {KILLED}]
     assert 0 < len(on_killed) < CONVERSATIONS, "the conversations spread over both instances"
 
     # 3. One instance dies in the middle of the quotes; the rest of every quote goes on at the other one
-    _kill_instance(cluster.topology, KILLED)
+    dying_s = _kill_instance(cluster.topology, KILLED)
     killed_at = time.monotonic()
     quote_step(1)
     quote_step(2)
     after_kill_s = time.monotonic() - killed_at
-    assert not failures, f"{len(failures)} failed after the kill: {failures[:5]}\n{cluster.said()[-2000:]}"
+    assert not failures, (f"{len(failures)} failed after the kill ({len(on_killed)} conversations were on {KILLED}): "
+                          f"{failures[:5]}\n{cluster.said()[-2000:]}")
     assert all(served[sender][-2:] == ["rasa-1", "rasa-1"] for sender in on_killed)
 
     # 4. Every tracker: each customer message once, each answered before the next, in one conversation history
@@ -235,7 +258,8 @@ def test_conversations_spread_stay_together_and_survive_a_killed_instance(cluste
         if problems:
             broken[sender] = problems
     print(f"{CONVERSATIONS} conversations x {len(TOGETHER)} concurrent + {len(QUOTE)} quote messages; "
-          f"{len(on_killed)} on {KILLED} when it was killed; concurrent phase {together_s:.1f} s, "
+          f"{len(on_killed)} on {KILLED} when it was killed (gone {dying_s:.1f} s after SIGKILL); "
+          f"concurrent phase {together_s:.1f} s, "
           f"after the kill {after_kill_s:.1f} s; {len(broken)} conversations with lost or doubled messages")
     assert not broken, f"{len(broken)} conversations went wrong: {dict(list(broken.items())[:5])}"
     assert f"Rasa {KILLED} is unavailable" in cluster.said(), cluster.said()[-2000:]

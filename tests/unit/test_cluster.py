@@ -219,7 +219,8 @@ def test_body_limits_and_timeouts_are_deploys() -> None:
     # Turns beyond an instance's share wait in HAProxy's queue as long as a turn may take, not 5 s
     assert "timeout queue 180s" in defaults and "timeout server 180s" in defaults
     assert "http-reuse never" in config["backend rasa_channels"], "a dead instance's kept connection is no 502"
-    assert "maxconn 100" in next(line for line in config["backend rasa_channels"] if line.startswith("default-server"))
+    assert "maxconn 20" in next(line for line in config["backend rasa_channels"] if line.startswith("default-server"))
+    assert "timeout check 60s" in config["backend rasa_channels"], "a busy instance is not taken out"
     assert not any("maxconn" in line for line in config["backend rasa_socketio"]), "websockets are not capped"
 
 
