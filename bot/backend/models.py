@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import declarative_base, relationship
 
@@ -217,8 +218,15 @@ class Rating(Base):
     created_at = Column(DateTime, nullable=False, index=True)
 
 
+# At most one `started` per conversation: the containment KPI divides by it, and the assistant reports it from
+# every web process and on retries (services/feedback.py mark_started).
+ONE_START = text("type = 'started'")
+
+
 class ConversationEvent(Base):
     __tablename__ = "conversation_events"
+    __table_args__ = (Index("uq_conversation_events_started", "conversation_id", unique=True,
+                            sqlite_where=ONE_START, postgresql_where=ONE_START),)
     id = Column(Integer, primary_key=True)
     conversation_id = Column(String(128), nullable=False, index=True)
     type = Column(String(16), nullable=False)

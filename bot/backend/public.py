@@ -39,6 +39,7 @@ from bot.backend.services.complaints import list_by_phone as complaints_by_phone
 from bot.backend.services.customers import by_phone as customer_by_phone
 from bot.backend.services.evidence import for_conversation as evidence_for_conversation
 from bot.backend.services.evidence import open_for_conversation as open_evidence_photo
+from bot.backend.services.feedback import mark_started as mark_conversation_started
 from bot.backend.services.quotes import LEVEL_TEXT as SERVICE_LEVEL_TEXT
 from bot.backend.services.reports import daily as kpi_daily
 from bot.backend.services.reports import kpi as kpi_report
@@ -51,7 +52,7 @@ __all__ = [
     "ApiError", "Base", "ClaimIn", "CleanInput", "ComplaintIn", "ConversationEvent", "Customer", "Fen", "Rating",
     "backend_workers", "chat_photos_held", "claims_by_phone", "complaints_by_phone", "create_claim", "create_complaint",
     "customer_by_phone", "evidence_for_conversation", "find_parcel", "get_engine", "get_session", "install", "iso", "kpi_daily", "kpi_report",
-    "kpi_window_start",
+    "kpi_window_start", "mark_conversation_started",
     "local_today", "local_zone", "log_config", "new_session", "normalize_phone", "open_chat_photo",
     "open_evidence_photo", "parcel_summary",
     "require_api_key", "run_migrations", "seed_if_empty", "to_local", "utcnow",

@@ -10,9 +10,10 @@ from datetime import timezone
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot.backend.public import ApiError, ConversationEvent, Customer, iso, utcnow
+from bot.backend.public import ApiError, ConversationEvent, Customer, iso, mark_conversation_started, utcnow
 from bot.console import hours
 from bot.console.models import CallbackRequest, Handoff, HandoffMessage, Team
 from bot.console.routing import eta_minutes, moved_team, position, team_for
@@ -50,6 +51,19 @@ def _record_event(session: Session, body: HandoffIn) -> None:
     # The KPI report counts handoffs by reason from these events (containment, handoff rate).
     session.add(ConversationEvent(conversation_id=body.conversation_id, type="handed_off",
                                   channel=body.channel, reason=body.reason, at=utcnow()))
+
+
+def _mark_started(session: Session, body: InboundIn) -> None:
+    """Every customer message of every channel passes here, also in conversations that never reach the action
+    server (FAQ answers, small talk): the one place that sees each conversation start. Only a statistic: a
+    failure is logged and the message goes on to the assistant or the agent."""
+    try:
+        if mark_conversation_started(session, body.conversation_id, body.channel):
+            session.commit()
+    except SQLAlchemyError as error:
+        session.rollback()
+        logger.warning("conversation start not recorded for the KPIs (%s): %s", log_safe(body.conversation_id),
+                       type(error).__name__)
 
 
 def queue_answer(session: Session, handoff: Handoff, status: str | None = None) -> dict[str, Any]:
@@ -126,7 +140,9 @@ def inbound(session: Session, body: InboundIn) -> dict[str, Any]:
 
     Waiting for an agent: the assistant keeps helping (so nobody sits in silence) and the message is copied
     for the agent. Owned by an agent: only the agent gets it (`intercepted`), the assistant stays silent.
+    The conversation's first message also marks it started for the containment KPI.
     """
+    _mark_started(session, body)
     handoff = open_handoff(session, body.conversation_id)
     if handoff is None:
         return {"intercepted": False, "status": None}

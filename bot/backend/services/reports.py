@@ -57,10 +57,16 @@ def _conversation_kinds(session: Session, since: datetime) -> tuple[dict[str, se
 
 
 def _outcomes(kinds: list[set[str]]) -> dict[str, int]:
-    """Contained: resolved without a person. Fallback: the assistant did not understand a message at least once."""
+    """Contained: no person had to take the conversation. Fallback: the assistant did not understand a message at
+    least once.
+
+    Live conversations record `started` (their first message), `fallback` and `handed_off`, never `resolved`: a
+    conversation is contained unless it was handed off, so containment = conversations without a handoff /
+    conversations (each counted once, on the day of its first event in the window)."""
+    handed_off = sum(1 for k in kinds if "handed_off" in k)
     return {"total": len(kinds),
-            "handed_off": sum(1 for k in kinds if "handed_off" in k),
-            "contained": sum(1 for k in kinds if "resolved" in k and "handed_off" not in k),
+            "handed_off": handed_off,
+            "contained": len(kinds) - handed_off,
             "fallback": sum(1 for k in kinds if "fallback" in k)}
 
 
