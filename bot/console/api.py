@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from fastapi import APIRouter, Cookie, Depends, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, Cookie, Depends, Header, HTTPException, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from bot.backend.public import ApiError, get_session, require_api_key
-from bot.console import context, desk, handoffs, kpi, login_throttle
+from bot.console import context, desk, handoffs, kpi, login_throttle, stream
 from bot.console.auth import COOKIE, authenticate, close_session, current_agent, open_session
 from bot.console.client_address import client_address
 from bot.console.models import Agent, Team
@@ -91,6 +92,19 @@ def me(agent: Agent = Depends(current_agent), session: Session = Depends(get_ses
 @console_router.get("/queue")
 def queue(agent: Agent = Depends(current_agent), session: Session = Depends(get_session)) -> dict[str, Any]:
     return desk.queue(session, agent)
+
+
+@console_router.get("/stream")
+def events(agent: Agent = Depends(current_agent), session: Session = Depends(get_session),
+           token: Optional[str] = Cookie(None, alias=COOKIE),
+           last_event_id: Optional[str] = Header(None, max_length=40)) -> StreamingResponse:
+    """Server-sent events for the console page (bot/console/stream.py); the page polls only while it is down."""
+    scope = stream.Scope(agent_id=agent.id, team_code=agent.team_code)
+    state = stream.start_state(session, last_event_id)
+    slot = stream.claim_slot(agent.id)
+    # X-Accel-Buffering: nginx (and ingress-nginx) would otherwise hold the events back in its buffer.
+    return StreamingResponse(stream.events(scope, token, state, slot), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
 @console_router.get("/handoffs/{handoff_id}")

@@ -57,6 +57,8 @@ class Handoff(Base):
     created_at = Column(DateTime, nullable=False)
     accepted_at = Column(DateTime)
     ended_at = Column(DateTime)
+    # The web chat's last "customer is typing" signal while an agent owns the chat (bot/console/typing.py).
+    customer_typing_at = Column(DateTime)
     __table_args__ = (
         Index("ix_handoffs_conversation_status", "conversation_id", "status"),
         Index("ix_handoffs_team_status", "team_code", "status", "created_at"),

@@ -63,6 +63,7 @@ async def _to_login(request: Request, exc: LoginRequired) -> Response:
 def install(app: FastAPI) -> None:
     """Everything the console adds to the web application (called once by bot/web_app, after the backend)."""
     from bot.console.api import console_router, public_router, service_router
+    from bot.console.typing import router as typing_router
 
     app.add_exception_handler(LoginRequired, _to_login)
     # Added last, so it is the outermost layer: a cross-site request is refused before its body is read.
@@ -71,3 +72,4 @@ def install(app: FastAPI) -> None:
     app.include_router(public_router)
     app.include_router(console_router)
     app.include_router(page_router)
+    app.include_router(typing_router)

@@ -374,6 +374,10 @@
     hideTyping();
     var entry = fromBotMessage(message);
     if (entry) { add(entry); }
+    // An agent's message says a person has the chat now (the console wants to hear the customer typing), before
+    // the customer's next message brings conversation_state; the assistant's own says it is back.
+    if (entry && entry.from === "agent") { setWithPerson(true); }
+    if (entry && entry.from === "bot") { setWithPerson(false); }
   });
 
   function fromBotMessage(message) {
@@ -453,6 +457,21 @@
     input.style.height = Math.min(input.scrollHeight, 120) + "px";
   }
   input.addEventListener("input", autoGrow);
+
+  // While an agent owns the chat, the console shows "顾客正在输入…": one signal at most every 2 s (the server
+  // refuses more), none for an empty box, and a failure is only a missing hint.
+  var TYPING_SIGNAL_MS = 2000;
+  var lastTypingSignal = 0;
+  input.addEventListener("input", function () {
+    var now = Date.now();
+    if (!withPerson || !sessionId || !input.value.trim() || now - lastTypingSignal < TYPING_SIGNAL_MS) { return; }
+    lastTypingSignal = now;
+    window.fetch("typing", {
+      method: "POST",
+      headers: { "X-Chat-Session": sessionId, "X-Chat-Session-Token": sessionToken || "" },
+      credentials: "same-origin",
+    }).catch(function () {});
+  });
 
   // No longer than the server reads (MAX_MESSAGE_CHARS, given by config.js): typing or pasting stops there.
   var maxMessageChars = (window.COURIER_CHAT_CONFIG || {}).maxMessageChars;

@@ -14,7 +14,7 @@ API_ROUTES = [
     ("POST", "/console/api/handoffs/1/messages"), ("POST", "/console/api/handoffs/1/end"),
     ("POST", "/console/api/handoffs/1/complaints"), ("POST", "/console/api/handoffs/1/claims"),
     ("GET", "/console/api/parcels/ZT100000000001"), ("GET", "/console/api/callbacks"),
-    ("POST", "/console/api/callbacks/1/done"),
+    ("POST", "/console/api/callbacks/1/done"), ("GET", "/console/api/stream"),
 ]
 
 

@@ -1,9 +1,11 @@
 "use strict";
-// The agent's desk: queue (polled every second), the selected conversation (transcript + live messages),
-// the customer's context and quick actions. Customer text is only ever set with textContent.
+// The agent's desk: queue, the selected conversation (transcript + live messages), the customer's context and
+// quick actions. Changes arrive pushed by the server's event stream (/console/api/stream); the page polls every
+// second only while the stream is down. Customer text is only ever set with textContent.
 (function () {
   var el = Console.el, api = Console.api, clear = Console.clear;
   var POLL_MS = 1000;
+  var TYPING_SHOWN_MS = 4000;
   // `generation` changes whenever the pane is redrawn, so a poll that started before (e.g. before accepting)
   // cannot add its stale answer to the new pane.
   var state = { selected: null, handoff: null, lastMessageId: 0, polling: false, generation: 0 };
@@ -92,6 +94,18 @@
     if (extra) { row.appendChild(el("div", "note", "未能送达顾客")); }
     box.appendChild(row);
     box.scrollTop = box.scrollHeight;
+    if (message.author === "customer") { hideCustomerTyping(); }
+  }
+
+  var typingTimer = null;
+  function showCustomerTyping() {
+    document.getElementById("customer-typing").hidden = false;
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(hideCustomerTyping, TYPING_SHOWN_MS);
+  }
+  function hideCustomerTyping() {
+    document.getElementById("customer-typing").hidden = true;
+    clearTimeout(typingTimer);
   }
 
   function renderHandoff(detail) {
@@ -119,6 +133,7 @@
     box.appendChild(el("div", "divider", waitShown ? "人工服务" : "转人工"));
     state.lastMessageId = 0;
     state.generation += 1;
+    hideCustomerTyping();
     detail.messages.forEach(appendMessage);
     box.scrollTop = box.scrollHeight;
     renderControls();
@@ -321,9 +336,40 @@
     }, function (c) { return "已受理理赔 " + c.number; });
   });
 
+  // The event stream: while it is connected the page does not poll. EventSource reconnects by itself (sending
+  // Last-Event-ID); a stream the server refused (401, 429) is tried again later, and meanwhile the page polls.
+  var live = { source: null, connected: false };
+  function setLive(connected) {
+    live.connected = connected;
+    document.body.dataset.live = connected ? "stream" : "polling";
+  }
+  function openStream() {
+    if (!window.EventSource) { setLive(false); return; }
+    var source = new EventSource("/console/api/stream");
+    live.source = source;
+    source.addEventListener("open", function () { setLive(true); });
+    source.addEventListener("error", function () {
+      setLive(false);
+      if (source.readyState === EventSource.CLOSED) { live.source = null; setTimeout(openStream, 15000); }
+    });
+    // Sent on every (re)connection too: whatever was missed while the stream was down is read again.
+    source.addEventListener("queue", function () { tick(); });
+    source.addEventListener("handoff_message", function (event) {
+      var data = JSON.parse(event.data);
+      if (state.handoff && data.handoff_id === state.handoff.id) { pollMessages().catch(showError); }
+    });
+    source.addEventListener("typing", function (event) {
+      var data = JSON.parse(event.data);
+      if (state.handoff && data.handoff_id === state.handoff.id && state.handoff.status === "active") { showCustomerTyping(); }
+    });
+    source.addEventListener("logout", function () { source.close(); window.location.href = "/console/login"; });
+  }
+
   Console.setupLogout();
+  setLive(false);
   tick();
   refreshCallbacks().catch(function () {});
-  setInterval(tick, POLL_MS);
+  openStream();
+  setInterval(function () { if (!live.connected) { tick(); } }, POLL_MS);
   setInterval(function () { refreshCallbacks().catch(function () {}); }, 15000);
 })();
