@@ -63,6 +63,9 @@ def console_login(page: Page, stack) -> None:
 def test_a_person_takes_over_the_web_chat_and_hands_back(stack, browser: Browser) -> None:
     customer, customer_errors = new_page(browser, 420, 820)
     agent, agent_errors = new_page(browser, 1360, 860)
+    console_calls: list[tuple[float, str, str]] = []
+    agent.on("request", lambda request: console_calls.append((time.monotonic(), request.resource_type, request.url))
+             if "/console/api/" in request.url else None)
     console_login(agent, stack)
     session_id = open_chat(customer, stack)
 
@@ -101,10 +104,25 @@ def test_a_person_takes_over_the_web_chat_and_hands_back(stack, browser: Browser
     wait_for_row(customer, "agent", "预计明天送达")
     delivered_s = time.monotonic() - sent
 
-    # While the agent owns the conversation the assistant says nothing; the agent sees the message live.
+    # The console listens to the server's event stream and, while it is connected, does not poll (issue 16).
+    agent.locator('body[data-live="stream"]').wait_for(timeout=TIMEOUT_MS)
+    assert any(kind == "eventsource" and url.endswith("/console/api/stream") for _, kind, url in console_calls)
+    quiet_from = time.monotonic()
+    time.sleep(2.5)
+    polled = [url for at, kind, url in console_calls if at >= quiet_from and ("/queue" in url or "/messages" in url)]
+    assert not polled, f"the console polled while its stream was connected: {polled}"
+
+    # The agent sees the customer typing, then the message, pushed.
+    customer.locator("#input").press_sequentially("好的，那能送到公司吗？", delay=120)
+    agent.locator("#customer-typing").wait_for(state="visible", timeout=10_000)
+    assert agent.locator("#customer-typing").inner_text() == "顾客正在输入…"
     bots_before = customer.locator(".row-bot").count()
-    send(customer, "好的，那能送到公司吗？")
+    customer.keyboard.press("Enter")
+    typed = time.monotonic()
     transcript.locator(".bubble-row.customer .text", has_text="能送到公司吗").wait_for(timeout=TIMEOUT_MS)
+    pushed_s = time.monotonic() - typed
+    agent.locator("#customer-typing").wait_for(state="hidden", timeout=10_000)
+    assert agent.locator('body[data-live="stream"]').count() == 1
     time.sleep(2)
     assert customer.locator(".row-bot").count() == bots_before, "the assistant answered during the agent session"
     screenshot(agent, "handoff_console_chat")
@@ -124,4 +142,5 @@ def test_a_person_takes_over_the_web_chat_and_hands_back(stack, browser: Browser
                            timeout=30).json()["counts"]["ratings"]
     assert ratings >= 1
     assert not customer_errors and not agent_errors, customer_errors + agent_errors
-    print(f"handoff appeared in the console after {appeared_s:.2f} s; agent reply delivered in {delivered_s:.2f} s")
+    print(f"handoff appeared in the console after {appeared_s:.2f} s; agent reply delivered in {delivered_s:.2f} s; "
+          f"customer message pushed to the console in {pushed_s:.2f} s")
