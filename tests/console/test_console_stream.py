@@ -7,6 +7,8 @@ with Last-Event-ID, the bound on open streams, and `POST /chat/typing`.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,7 +20,7 @@ import requests
 
 from tests.backend.conftest import PRODUCTION_TEST_SECRETS
 from tests.backend.helpers import chat_session_headers
-from tests.console.conftest import login, open_handoff
+from tests.console.conftest import ROOT, _env, login, open_handoff
 
 STREAM = "/console/api/stream"
 SECRET = PRODUCTION_TEST_SECRETS["CHAT_SESSION_SECRET"].encode()  # the console's backend signs chat sessions with it
@@ -126,6 +128,30 @@ def test_new_queue_items_and_customer_messages_are_pushed(desk_backend) -> None:
         shown = agent.get(f"{desk_backend.base_url}/console/api/handoffs/{handoff_id}/messages",
                           params={"after": message.data["id"] - 1}, timeout=15).json()["messages"]
         assert shown[0]["text"] == "我的快件还没到"
+
+
+# Another web process of a cluster, in miniature: a separate process writes to the same database.
+OTHER_PROCESS_WRITES = """
+import sys
+from bot.backend.public import new_session, utcnow
+from bot.console.models import HandoffMessage
+with new_session() as session:
+    session.add(HandoffMessage(handoff_id=int(sys.argv[1]), author="customer", text=sys.argv[2], created_at=utcnow()))
+    session.commit()
+"""
+
+
+def test_a_message_written_by_another_process_reaches_the_stream(desk_backend) -> None:
+    agent = login(desk_backend, "li")
+    handoff_id = open_handoff(desk_backend, conv("process"))["handoff_id"]
+    with stream(desk_backend, agent) as events:
+        events.wait_for(lambda e: e.name == "queue")
+        subprocess.run([sys.executable, "-c", OTHER_PROCESS_WRITES, str(handoff_id), "别的进程收到的"], cwd=ROOT,
+                       env=_env(desk_backend), timeout=60, check=True, capture_output=True)
+        seen = events.wait_for(lambda e: e.name == "handoff_message" and e.data["handoff_id"] == handoff_id)
+    texts = [m["text"] for m in agent.get(f"{desk_backend.base_url}/console/api/handoffs/{handoff_id}/messages",
+                                          params={"after": seen.data["id"] - 1}, timeout=15).json()["messages"]]
+    assert texts == ["别的进程收到的"]
 
 
 def test_another_teams_handoffs_are_not_streamed(desk_backend) -> None:
