@@ -80,7 +80,7 @@ nlu-dev: train
 stories: train
 	$(RASA) test core --model models/courier.tar.gz --stories tests/stories --fail-on-prediction-errors --out results/core
 
-# The cluster's end-to-end test (tests/e2e/test_cluster.py, needs HAProxy) runs here too; `make cluster-test` runs it alone.
+# The cluster's end-to-end tests (tests/e2e/test_cluster.py, need HAProxy) run here too; `make cluster-test` runs them alone.
 e2e: train browser balancer
 	$(VENV)/bin/pytest -q --durations=25 -m "e2e or browser" tests
 

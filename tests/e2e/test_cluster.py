@@ -6,11 +6,17 @@ quote. Every message must be answered, each conversation must stay on one instan
 conversations must spread over both. Then one Rasa instance is killed (SIGKILL) in the middle of the quotes:
 its conversations go on at the other instance with their history — the quote form is where it was and ends with
 the right price — and every tracker holds each customer message exactly once, each answered before the next.
+
+A second cluster (one Rasa instance) loses every web process in the middle of a complaint: the customer who
+confirms meanwhile is told politely that it will be filed by itself, another is told the system is busy; the
+supervisor starts the web processes again, the action servers' outbox files the complaint, and the customer's
+next message names the one ticket in the database.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -32,6 +38,7 @@ from bot.cluster.topology import Topology, free_topology
 from bot.production_check import ALL as SECRET_VARIABLES
 from bot.settings import ROOT
 from tests.e2e.conftest import MODEL
+from tests.e2e.flows2_chat import Backend, Chat, first, fresh_phone
 from tests.e2e.test_scaling_two_instances import _delete_queue
 from tests.support import require_service
 
@@ -44,6 +51,22 @@ TOGETHER = ("在吗", "什么东西不能寄", "查件 ZT100000000001", "今天�
 QUOTE = (("从杭州寄5公斤到北京多少钱", ("尺寸",)), ("不知道", ("标准",)),
          ("标准", ("从杭州寄到北京", "合计：¥", "计费重量 5 公斤")))
 KILLED = "rasa-2"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What one test's cluster runs: Rasa instances, and the supervisor's delay before a restart."""
+
+    rasa: int
+    restart_after_s: int
+
+
+# The killed instance stays down for the test: its model load would only slow the survivor here (restarts are
+# tested in tests/e2e/test_supervision.py).
+RASA_DIES = Shape(rasa=2, restart_after_s=600)
+# The web processes come back by themselves, 10 s after they died: long enough for the two customers' turns of the
+# outage, however loaded the machine. One Rasa instance (one model to load) is enough.
+BACKEND_DIES = Shape(rasa=1, restart_after_s=10)
 
 
 @dataclass
@@ -59,8 +82,26 @@ class Cluster:
 
     @property
     def token(self) -> str:
+        return self._secret("RASA_API_TOKEN")
+
+    @property
+    def backend_url(self) -> str:
+        return self.topology.inside_url("web")
+
+    @property
+    def api_key(self) -> str:
+        return self._secret("BACKEND_API_KEY")
+
+    def _secret(self, name: str) -> str:
         lines = (self.var_dir / "cluster" / "secrets.env").read_text(encoding="utf-8").splitlines()
-        return next(line.split("=", 1)[1] for line in lines if line.startswith("RASA_API_TOKEN="))
+        return next(line.split("=", 1)[1] for line in lines if line.startswith(f"{name}="))
+
+    def rest_turn(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
+        """One customer message through the public entry (tests/e2e/flows2_chat.Chat); the bot's replies."""
+        body = {"sender": sender, "message": text, **({"metadata": metadata} if metadata else {})}
+        reply = requests.post(f"{self.public}/webhooks/rest/webhook", json=body, timeout=180)
+        reply.raise_for_status()
+        return reply.json()
 
     def said(self) -> str:
         return "\n".join(self.output)
@@ -75,7 +116,8 @@ def _read_output(process: subprocess.Popen, into: list[str], ready: threading.Ev
 
 
 @pytest.fixture()
-def cluster(tmp_path: Path) -> Iterator[Cluster]:
+def cluster(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Cluster]:
+    shape: Shape = getattr(request, "param", RASA_DIES)
     for name, port in (("PostgreSQL", 5432), ("Redis", 6379), ("RabbitMQ", 5672)):
         require_service(name, "127.0.0.1", port)
     if not any(Path(d, "haproxy").exists() for d in ("/usr/sbin", "/usr/bin", "/usr/local/sbin")):
@@ -86,7 +128,7 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
     run = uuid.uuid4().hex[:8]
     databases = (f"courier_cluster_{run}", f"courier_cluster_{run}_rasa")
     queue = f"courier_cluster_{run}"
-    topology = free_topology(2, 2, 2)
+    topology = free_topology(shape.rasa, 2, 2)
     # A clean production environment: no secret or store of the developer's leaks in; the cluster makes the secrets.
     env = {k: v for k, v in os.environ.items() if k not in (*SECRET_VARIABLES, *THIS_MACHINE, "OUTBOX_DATABASE_URL",
                                                            "PUBLIC_BASE_URL", "CHAT_RASA_URL", "CORS_ORIGINS")}
@@ -99,14 +141,14 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
         "REDIS_URL": "redis://127.0.0.1:6379/0", "RABBITMQ_URL": "amqp://guest:guest@127.0.0.1:5672/",
         "RABBITMQ_QUEUE": queue,
         "AGENT_HOURS_START": "00:00", "AGENT_HOURS_END": "00:00",
-        # The killed instance stays down for the test: its model load would only slow the survivor here
-        # (restarts are tested in tests/e2e/test_supervision.py).
-        "SUPERVISOR_BACKOFF_INITIAL_S": "600", "SUPERVISOR_BACKOFF_MAX_S": "600",
+        "SUPERVISOR_BACKOFF_INITIAL_S": str(shape.restart_after_s),
+        "SUPERVISOR_BACKOFF_MAX_S": str(shape.restart_after_s),
         # Two models load at once next to whatever else shares the machine's cores (a CI run, a training).
         "SUPERVISOR_START_TIMEOUT_S": "900",
     })
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cluster", "--rasa", "2", "--actions", "2", "--web", "2", "--model", str(MODEL)],
+        [sys.executable, "-m", "bot.cluster", "--rasa", str(shape.rasa), "--actions", "2", "--web", "2",
+         "--model", str(MODEL)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     running = Cluster(topology, process, tmp_path)
     ready = threading.Event()
@@ -198,6 +240,17 @@ def _wait_closed(ports: list[int], killed: float) -> None:
         time.sleep(0.05)
 
 
+def _kill_web(topology: Topology) -> None:
+    """SIGKILL every web process (found by the port it listens on) and wait until all are gone."""
+    ports = [web.port for web in topology.instances("web")]
+    pids = {int(pid) for port in ports for pid in re.findall(r"pid=(\d+)", _listening(port))}
+    assert len(pids) >= topology.web, f"web processes listening: {pids}"
+    for group in {os.getpgid(pid) for pid in pids}:
+        os.killpg(group, signal.SIGKILL)
+    _wait_closed(ports, time.monotonic())
+
+
+@pytest.mark.parametrize("cluster", [RASA_DIES], indirect=True, ids=["rasa-dies"])
 def test_conversations_spread_stay_together_and_survive_a_killed_instance(cluster: Cluster) -> None:
     run = uuid.uuid4().hex[:6]
     senders = [f"cluster-{run}-{n}" for n in range(CONVERSATIONS)]
@@ -272,3 +325,40 @@ def test_conversations_spread_stay_together_and_survive_a_killed_instance(cluste
     leftovers = [line for line in subprocess.run(["ss", "-ltn"], capture_output=True, text=True).stdout.splitlines()
                  if any(f":{port} " in line for port in cluster.topology.all_ports())]
     assert not leftovers, leftovers
+
+
+@pytest.mark.parametrize("cluster", [BACKEND_DIES], indirect=True, ids=["backend-dies"])
+def test_a_killed_backend_is_apologised_for_comes_back_and_the_confirmed_complaint_is_filed(cluster: Cluster) -> None:
+    chat, phone = Chat(cluster, "cluster-complaint"), fresh_phone()
+    for text in ("我要投诉", "延误", "三天了包裹一直不动，也没人联系我", "ZT100000000003"):
+        chat.say(text)
+    assert "请核对投诉信息" in chat.say(phone), chat.history()
+
+    # Every web process dies just before the customer confirms: nothing answers behind the balancer's address
+    _kill_web(cluster.topology)
+    killed = time.monotonic()
+    shown = chat.say("确认")
+    assert "自动为您提交" in shown and "不会重复登记" in shown and "CP" not in shown, chat.history()
+    other = Chat(cluster, "cluster-tracking")
+    shown = other.say("帮我查下快递 ZT100000000001")
+    assert "系统暂时繁忙" in shown and "稍后再试" in shown, other.history()
+
+    # The supervisor starts them again, and the action servers' outbox files the complaint, nobody saying a word
+    backend, filed = Backend(cluster), []
+    while not filed:
+        assert time.monotonic() - killed < 300, f"no complaint filed in 300 s\n{cluster.said()[-3000:]}"
+        time.sleep(1)
+        try:
+            filed = backend.complaints_of(phone)
+        except requests.RequestException:
+            continue  # the web processes are not back yet
+    back_s = time.monotonic() - killed
+    for web in cluster.topology.instances("web"):
+        assert f"The backend {web.name} is back and answering" in cluster.said(), cluster.said()[-3000:]
+    assert len(filed) == 1, filed
+
+    # The customer's next message names it (the backend replays the same key): still one complaint
+    shown = chat.say("在吗")
+    assert "已补交" in shown and first(r"CP\d{12}", shown) == filed[0]["number"], chat.history()
+    assert [c["number"] for c in backend.complaints_of(phone)] == [filed[0]["number"]]
+    print(f"every web process killed: complaint filed by the outbox {back_s:.1f} s later")
