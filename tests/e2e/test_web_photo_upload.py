@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page
 from tests.e2e.flows2_chat import fresh_phone
 from tests.e2e.test_handoff import console_login
 from tests.e2e.test_web_chat import REPLY_TIMEOUT_MS, bot_rows, open_chat, say, settle, user_events
+from tests.e2e.test_web_ux import new_page
 from tests.support import screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -43,14 +44,7 @@ PNG = png()
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    # A phone-sized page; bypass_csp only so the test's own probes run (the page has its CSP anyway).
-    context = browser.new_context(viewport={"width": 420, "height": 820}, locale="zh-CN", bypass_csp=True)
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    yield opened
-    context.close()
-    assert not errors, f"JavaScript errors on the chat page: {errors}"
+    yield from new_page(browser)
 
 
 def choose_photo(page: Page, name: str, mime_type: str, content: bytes) -> None:
