@@ -60,4 +60,6 @@ def position(session: Session, handoff: Handoff) -> int:
 
 
 def eta_minutes(place: int) -> int:
-    return max(1, place * get_settings().handoff_eta_minutes)
+    """The wait promised at this place: one conversation's time for each one ahead (two ahead at 3 minutes each is
+    6 minutes, not 9); the first in the queue is promised one conversation's time, until an agent is free."""
+    return max(1, max(1, place - 1) * get_settings().handoff_eta_minutes)

@@ -38,10 +38,10 @@ def test_key_customers_jump_the_queue_then_oldest_first(desk_backend) -> None:
     positions = {item["id"]: item["position"] for item in queue["waiting"]}
     assert positions[second["handoff_id"]] == positions[first["handoff_id"]] + 1 == second["position"] + 1
     assert [item["position"] for item in queue["waiting"]] == list(range(1, len(order) + 1))
-    # The wait promised grows with the place in the queue (settings.handoff_eta_minutes per conversation).
+    # The wait promised grows with the conversations ahead (settings.handoff_eta_minutes each).
     last = queue["waiting"][-1]
     state = desk_backend.get(f"/handoffs/by-conversation/{last['conversation_id']}").json()
-    assert state["position"] == len(order) and state["eta_minutes"] == 3 * len(order)
+    assert state["position"] == len(order) and state["eta_minutes"] == 3 * (len(order) - 1)
     assert queue["waiting"][0]["customer_phone"] == "138****5678"
 
 
@@ -208,3 +208,12 @@ def test_specialist_queues_and_accepted_conversations_are_not_moved(desk_backend
     login(desk_backend, "zhao").post(f"{desk_backend.base_url}/console/api/handoffs/{handoff}/accept", timeout=15)
     again = open_handoff(desk_backend, talking, "angry_customer")
     assert (again["status"], again["team"]) == ("already_open", "general")
+
+
+def test_the_wait_promised_counts_the_conversations_ahead() -> None:
+    from bot.console.routing import eta_minutes
+    from bot.settings import get_settings
+
+    each = get_settings().handoff_eta_minutes
+    # First in the queue: until an agent is free; then one conversation's time per conversation ahead.
+    assert [eta_minutes(place) for place in (1, 2, 3, 5)] == [each, each, 2 * each, 4 * each]
