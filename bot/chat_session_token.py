@@ -21,11 +21,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from typing import Any
 
 from bot.installation_secret import installation_secret
 from bot.settings import get_settings
 
+# The web chat's session ids: the socket.io channel chooses or accepts only these, the web routes check them.
+SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 SECRET_FILE = "chat-session.secret"
 _PURPOSE = b"web chat session\x1f"
 TOKEN_CHARS = 43  # unpadded base64url of 32 bytes

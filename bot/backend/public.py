@@ -8,7 +8,8 @@ keeps it so. The backend itself never imports the console or the assembler.
   every table of the process (the console registers its tables on it; see docs/architecture.md, "Stores");
 - the tables the console reads or writes beside its own: customers (VIP routing), conversation events (a handoff
   is one; the KPI counts them) and ratings (the KPI);
-- request plumbing: the API-key check, the error shape (`ApiError`), input hygiene for request bodies, time;
+- request plumbing: the API-key check, the error shape (`ApiError`), input hygiene for request bodies, time, the
+  in-process sliding-window rate limit (`RecentAttempts`);
 - the services the console calls for an agent: parcel, customer and ticket look-ups, quick tickets, the KPI,
   the photos a conversation sent (claim evidence, web chat photos still held);
 - the words for the backend's codes (complaint categories, claim types, service levels) the console shows;
@@ -28,6 +29,7 @@ from bot.backend.logging_setup import log_config
 from bot.backend.models import Base, ConversationEvent, Customer, Rating
 from bot.backend.schemas import ClaimIn, ComplaintIn, Fen, normalize_phone
 from bot.backend.seed import seed_if_empty
+from bot.backend.services.chat_uploads import Attempts as RecentAttempts
 from bot.backend.services.chat_uploads import held_for as chat_photos_held
 from bot.backend.services.chat_uploads import open_for_session as open_chat_photo
 from bot.backend.services.claims import TYPE_TEXT as CLAIM_TYPE_TEXT
@@ -49,7 +51,7 @@ from bot.backend.services.tracking import summary as parcel_summary
 
 __all__ = [
     "CLAIM_TYPE_TEXT", "COMPLAINT_CATEGORY_TEXT", "SERVICE_LEVEL_TEXT",
-    "ApiError", "Base", "ClaimIn", "CleanInput", "ComplaintIn", "ConversationEvent", "Customer", "Fen", "Rating",
+    "ApiError", "Base", "RecentAttempts", "ClaimIn", "CleanInput", "ComplaintIn", "ConversationEvent", "Customer", "Fen", "Rating",
     "backend_workers", "chat_photos_held", "claims_by_phone", "complaints_by_phone", "create_claim", "create_complaint",
     "customer_by_phone", "evidence_for_conversation", "find_parcel", "get_engine", "get_session", "install", "iso", "kpi_daily", "kpi_report",
     "kpi_window_start", "mark_conversation_started",

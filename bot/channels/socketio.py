@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import inspect
 import logging
-import re
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -53,7 +52,7 @@ from bot.channels.inbound_guard import (
 )
 from bot.channels.push_request import clean_push_text, read_push_request, recipient_problem
 from bot.channels.script_output import ReplyScript, remember_script, wrap_output
-from bot.chat_session_token import session_token, token_matches
+from bot.chat_session_token import SESSION_ID_PATTERN, session_token, token_matches
 from bot.settings import get_settings
 from bot.text_hygiene import remove_unsafe
 from bot.vocabulary.script import detect_script
@@ -62,7 +61,6 @@ logger = logging.getLogger(__name__)
 
 # Session ids are chosen by the page (uuid4 hex); anything else is replaced, so a room name is never
 # attacker-shaped. Sender ids pushed from other processes may also be socket ids (no persistence).
-SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_PUSH_CHARS = 4000
 # Metadata the page adds to a tapped button or chip: the title it showed (in the customer's script).
 TAPPED_KEY = "tapped"

@@ -34,12 +34,11 @@ from bot.backend.errors import ApiError
 from bot.backend.services import evidence
 from bot.backend.services.claims import get as get_claim
 from bot.backend.services.images import ALLOWED, CONTENT_TYPE_OF, validate
+from bot.chat_session_token import SESSION_ID_PATTERN as SESSION_PATTERN
 from bot.chat_session_token import token_matches
 from bot.settings import get_settings
 
 REF_PREFIX = "chat-upload:"
-# The web chat's session ids (bot/channels/socketio.py chooses or accepts only these).
-SESSION_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _NAME = r"[0-9a-f]{32}\.(?:jpg|png|webp)"
 NAME_PATTERN = re.compile(rf"^{_NAME}$")
 REF_PATTERN = re.compile(rf"^{re.escape(REF_PREFIX)}([A-Za-z0-9_-]{{8,64}})/({_NAME})$")
@@ -65,10 +64,11 @@ def check_owner(session_id: str, token: str | None) -> None:
 
 
 class Attempts:
-    """Upload attempts per key (chat session, client address) in the last hour, in this process.
+    """Attempts per key (chat session, client address) in a sliding window (an hour unless told), in this process.
 
-    Counted before the body is read, refusals included, so a client cannot keep the server reading bad photos.
-    The keys kept are bounded: the oldest key is forgotten first when a flood of fresh ones arrives.
+    Uploads are counted before the body is read, so a client cannot keep the server reading bad photos; the
+    console's typing signal (bot/console/typing.py) uses the same windows. The keys kept are bounded: the oldest
+    key is forgotten first when a flood of fresh ones arrives.
     """
 
     MAX_KEYS = 20000
@@ -77,11 +77,11 @@ class Attempts:
         self._seen: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def allow(self, key: str, limit: int, now: float | None = None) -> bool:
+    def allow(self, key: str, limit: int, now: float | None = None, window_s: float = WINDOW_S) -> bool:
         now = time.monotonic() if now is None else now
         with self._lock:
             times = self._seen.pop(key, None) or deque()
-            while times and times[0] <= now - WINDOW_S:
+            while times and times[0] <= now - window_s:
                 times.popleft()
             allowed = len(times) < limit
             if allowed:
