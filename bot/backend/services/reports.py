@@ -37,9 +37,12 @@ def _window_days(days: int, now: datetime | None = None) -> list[date]:
     return [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
 
 
-def _conversation_kinds(session: Session, since: datetime) -> tuple[dict[str, set[str]], dict[str, date], Tally[str]]:
+Kinds = tuple[dict[str, set[str]], dict[str, date], Tally[str], Tally[date]]
+
+
+def _conversation_kinds(session: Session, since: datetime) -> Kinds:
     """Per conversation: the kinds of its events in the window and the local day of its first one; and the
-    handoff reasons."""
+    handoffs by reason and by local day."""
     rows = session.execute(
         select(ConversationEvent.conversation_id, ConversationEvent.type, ConversationEvent.reason,
                ConversationEvent.at)
@@ -48,12 +51,15 @@ def _conversation_kinds(session: Session, since: datetime) -> tuple[dict[str, se
     types: dict[str, set[str]] = {}
     first_day: dict[str, date] = {}
     reasons: Tally[str] = Tally()
+    handoff_days: Tally[date] = Tally()
     for conversation_id, kind, reason, at in rows:
+        day = to_local(at).date()  # type: ignore[union-attr]
         types.setdefault(conversation_id, set()).add(kind)
-        first_day.setdefault(conversation_id, to_local(at).date())  # type: ignore[union-attr]
+        first_day.setdefault(conversation_id, day)
         if kind == "handed_off":
             reasons[reason or "unspecified"] += 1
-    return types, first_day, reasons
+            handoff_days[day] += 1
+    return types, first_day, reasons, handoff_days
 
 
 def _outcomes(kinds: list[set[str]]) -> dict[str, int]:
@@ -71,7 +77,7 @@ def _outcomes(kinds: list[set[str]]) -> dict[str, int]:
 
 
 def _conversations(session: Session, since: datetime) -> dict[str, Any]:
-    types, _first_day, reasons = _conversation_kinds(session, since)
+    types, _first_day, reasons, _handoff_days = _conversation_kinds(session, since)
     return {**_outcomes(list(types.values())), "reasons": dict(reasons)}
 
 
@@ -79,13 +85,10 @@ def daily(session: Session, days: int, now: datetime | None = None) -> list[dict
     """One entry per local day of the window, oldest first: the day's conversations (by their first event) with
     their containment and fallback rates, its handoffs, and its ratings with the share of satisfied ones."""
     since = window_start(days, now)
-    types, first_day, _reasons = _conversation_kinds(session, since)
+    types, first_day, _reasons, handoffs = _conversation_kinds(session, since)
     by_day: dict[date, list[set[str]]] = {}
     for conversation_id, kinds in types.items():
         by_day.setdefault(first_day[conversation_id], []).append(kinds)
-    handoffs = Tally(to_local(at).date() for at in session.execute(  # type: ignore[union-attr]
-        select(ConversationEvent.at).where(ConversationEvent.type == "handed_off", ConversationEvent.at >= since)
-    ).scalars())
     scores: dict[date, list[int]] = {}
     for at, score in session.execute(select(Rating.created_at, Rating.score).where(Rating.created_at >= since)):
         scores.setdefault(to_local(at).date(), []).append(score)  # type: ignore[union-attr]
