@@ -461,16 +461,21 @@
   // While an agent owns the chat, the console shows "顾客正在输入…": one signal at most every 2 s (the server
   // refuses more), none for an empty box, and a failure is only a missing hint.
   var TYPING_SIGNAL_MS = 2000;
+
+  // The page's own server routes (typing, uploads) take a chat session only with its token: only the browser the
+  // session was given to may speak for it.
+  function sessionHeaders(headers) {
+    headers["X-Chat-Session"] = sessionId;
+    headers["X-Chat-Session-Token"] = sessionToken || "";
+    return headers;
+  }
   var lastTypingSignal = 0;
   input.addEventListener("input", function () {
     var now = Date.now();
     if (!withPerson || !sessionId || !input.value.trim() || now - lastTypingSignal < TYPING_SIGNAL_MS) { return; }
     lastTypingSignal = now;
-    window.fetch("typing", {
-      method: "POST",
-      headers: { "X-Chat-Session": sessionId, "X-Chat-Session-Token": sessionToken || "" },
-      credentials: "same-origin",
-    }).catch(function () {});
+    window.fetch("typing", { method: "POST", headers: sessionHeaders({}), credentials: "same-origin" })
+      .catch(function () {});
   });
 
   // No longer than the server reads (MAX_MESSAGE_CHARS, given by config.js): typing or pasting stops there.
@@ -497,12 +502,7 @@
     var query = script === "simplified" ? "" : "?script=" + encodeURIComponent(script);
     return window.fetch("uploads" + query, {
       method: "POST",
-      // The session's token too: the server takes photos only from the browser the session was given to.
-      headers: {
-        "Content-Type": file.type || "application/octet-stream",
-        "X-Chat-Session": sessionId,
-        "X-Chat-Session-Token": sessionToken || "",
-      },
+      headers: sessionHeaders({ "Content-Type": file.type || "application/octet-stream" }),
       body: file,
       credentials: "same-origin",
     }).then(function (response) {
