@@ -29,7 +29,6 @@ from bot.backend.logging_setup import log_config
 from bot.backend.models import Base, ConversationEvent, Customer, Rating
 from bot.backend.schemas import ClaimIn, ComplaintIn, Fen, normalize_phone
 from bot.backend.seed import seed_if_empty
-from bot.backend.services.chat_uploads import Attempts as RecentAttempts
 from bot.backend.services.chat_uploads import held_for as chat_photos_held
 from bot.backend.services.chat_uploads import open_for_session as open_chat_photo
 from bot.backend.services.claims import TYPE_TEXT as CLAIM_TYPE_TEXT
@@ -43,6 +42,7 @@ from bot.backend.services.evidence import for_conversation as evidence_for_conve
 from bot.backend.services.evidence import open_for_conversation as open_evidence_photo
 from bot.backend.services.feedback import mark_started as mark_conversation_started
 from bot.backend.services.quotes import LEVEL_TEXT as SERVICE_LEVEL_TEXT
+from bot.backend.services.recent_attempts import Attempts as RecentAttempts
 from bot.backend.services.reports import daily as kpi_daily
 from bot.backend.services.reports import kpi as kpi_report
 from bot.backend.services.reports import window_start as kpi_window_start

@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,7 @@ from bot.backend.errors import ApiError
 from bot.backend.services import evidence
 from bot.backend.services.claims import get as get_claim
 from bot.backend.services.images import ALLOWED, CONTENT_TYPE_OF, validate
+from bot.backend.services.recent_attempts import HOUR_S, Attempts
 from bot.chat_session_token import SESSION_ID_PATTERN as SESSION_PATTERN
 from bot.chat_session_token import token_matches
 from bot.settings import get_settings
@@ -42,7 +41,7 @@ REF_PREFIX = "chat-upload:"
 _NAME = r"[0-9a-f]{32}\.(?:jpg|png|webp)"
 NAME_PATTERN = re.compile(rf"^{_NAME}$")
 REF_PATTERN = re.compile(rf"^{re.escape(REF_PREFIX)}([A-Za-z0-9_-]{{8,64}})/({_NAME})$")
-WINDOW_S = 3600
+WINDOW_S = HOUR_S
 _PRUNE_EVERY_S = 600
 
 
@@ -61,39 +60,6 @@ def check_owner(session_id: str, token: str | None) -> None:
     to may add photos to it (the id alone is seen by agents, in logs, and could be guessed)."""
     if not token_matches(session_id, token):
         raise ApiError(403, "session_unverified", "抱歉，无法确认这是您的对话，请刷新聊天页面后再发送图片。")
-
-
-class Attempts:
-    """Attempts per key (chat session, client address) in a sliding window (an hour unless told), in this process.
-
-    Uploads are counted before the body is read, so a client cannot keep the server reading bad photos; the
-    console's typing signal (bot/console/typing.py) uses the same windows. The keys kept are bounded: the oldest
-    key is forgotten first when a flood of fresh ones arrives.
-    """
-
-    MAX_KEYS = 20000
-
-    def __init__(self) -> None:
-        self._seen: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, key: str, limit: int, now: float | None = None, window_s: float = WINDOW_S) -> bool:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            times = self._seen.pop(key, None) or deque()
-            while times and times[0] <= now - window_s:
-                times.popleft()
-            allowed = len(times) < limit
-            if allowed:
-                times.append(now)
-            self._seen[key] = times  # re-inserted last: the dict's order is the order of last use
-            while len(self._seen) > self.MAX_KEYS:
-                self._seen.pop(next(iter(self._seen)))
-            return allowed
-
-    def clear(self) -> None:
-        with self._lock:
-            self._seen.clear()
 
 
 attempts = Attempts()
