@@ -433,6 +433,8 @@ CLAIM_LOOKUP = lookup.TicketKind(
     prefix="claim", code=CLAIM, pattern=tt.CLAIM_NO_RE, entity="claim_id", filed_verb="申请",
     unrecognised_hint="没认出理赔单号，单号是 CL 开头的一串数字（比如 CL731055281901）；也可以告诉我申请时留的手机号。",
     remembered_slot="last_claim_number",
+    rule_text=lambda: (f"理赔审核通过后，赔款会在 {get_settings().claim_payout_working_days} 个工作日内支付到您的账户"
+                       "（遇法定节假日顺延）。"),
 )
 
 

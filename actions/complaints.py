@@ -240,6 +240,8 @@ COMPLAINT_LOOKUP = lookup.TicketKind(
     get=BackendClient.get_complaint, verify=BackendClient.verify_complaint, describe=complaint_status_text,
     prefix="complaint", code=COMPLAINT, pattern=tt.COMPLAINT_NO_RE, entity="complaint_id", filed_verb="登记",
     unrecognised_hint="没认出投诉单号，单号是 CP 开头的一串数字（比如 CP583920174468）；也可以告诉我登记时留的手机号。",
+    rule_text=lambda: (f"投诉登记后，我们会在 {get_settings().complaint_response_hours} 小时内联系您反馈处理进展，"
+                       "并尽快给出处理结果。"),
 )
 
 

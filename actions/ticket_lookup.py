@@ -71,6 +71,8 @@ class TicketKind:
     filed_verb: str  # 申请 / 登记: how the customer filed it ("申请时的手机号")
     unrecognised_hint: str  # the hint for an answer that is neither a number nor a phone
     remembered_slot: str | None = None  # a slot holding this chat's latest number, looked up unasked
+    # The service rule answered to a general question ("理赔一般多久到账"), before offering a look-up.
+    rule_text: Callable[[], str] = lambda: ""
 
 
 def _previous_question(tracker: Tracker, kind: TicketKind, key: str) -> str | None:

@@ -20,6 +20,7 @@ from actions.common import call_backend, utter_backend_down
 from actions.form_validation import FormValidation
 from bot.clients.backend import BackendUnavailable, InvalidInput, NotFound, TooManyAttempts, get_client
 from bot.vocabulary.phones import normalise_mobile
+from bot.vocabulary.question_kind import is_general_question
 
 
 def status_lines(label: str, ticket: dict[str, Any], kind_text: str) -> list[str]:
@@ -62,6 +63,10 @@ class TicketStatusValidation(FormValidation, ABC):
         if phone:
             return {kind.slot: phone}
         asked = self.asked(tracker)
+        if asked is None and is_general_question(tt.latest_text(tracker)):
+            dispatcher.utter_message(text=kind.rule_text() + f"如果想查您自己的{kind.label}进度，发我{kind.number_hint}"
+                                                              f"或{kind.filed_verb}时的手机号就可以。")
+            return {kind.slot: lookup.ANSWERED}
         if asked == kind.slot and not self.interrupting(tracker):
             return {kind.slot: tt.latest_text(tracker)}
         if asked is None:
@@ -74,6 +79,8 @@ class TicketStatusValidation(FormValidation, ABC):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         kind = self.kind
+        if value == lookup.ANSWERED:
+            return {kind.slot: lookup.ANSWERED}
         text = str(value or "")
         found = kind.pattern.search(text)
         if found:

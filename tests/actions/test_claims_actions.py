@@ -279,3 +279,21 @@ def test_a_later_photo_goes_to_the_last_claim_and_a_kept_claim_is_filed_on_the_n
     messages, _ = run(ActionValidateSlotMappings(), tracker)
     assert f"照片已补充到理赔单 {number}" in texts(messages)
     assert api("GET", f"/api/v1/claims/{number}", headers=_as("cl-unit-later")).json()["evidence_count"] == 1
+
+
+@pytest.mark.parametrize("text", ["理赔一般多久到账", "理賠一般多久能到賬"])
+def test_a_general_payout_question_gets_the_rule_and_an_offer_not_a_demand(text: str) -> None:
+    asked = make_tracker(slots={"requested_slot": None}, latest=user(text, "claim_status"),
+                         active_loop="claim_status_form", sender=_chat())
+    messages, events = run(ValidateClaimStatusForm(), asked)
+    shown = texts(messages)
+    days = get_settings().claim_payout_working_days
+    assert f"审核通过后，赔款会在 {days} 个工作日内" in shown and "理赔单号（CL 开头）" in shown, shown
+    assert slot_events(events)["claim_lookup"] == "answered"
+
+
+def test_a_question_about_the_customers_own_payout_is_still_looked_up() -> None:
+    asked = make_tracker(slots={"requested_slot": None}, latest=user("我的赔款怎么还没到账", "claim_status"),
+                         active_loop="claim_status_form", sender=_chat())
+    messages, events = run(ValidateClaimStatusForm(), asked)
+    assert "个工作日内" not in texts(messages) and slot_events(events).get("claim_lookup") != "answered"
