@@ -1,4 +1,9 @@
-"""Quotes (报价): origin, destination, weight, optional size and service level → an itemised price."""
+"""Quotes (报价): origin, destination and weight → an itemised price at once (issue 16 point 3).
+
+The size and the service level are optional: the first price is the standard service on the actual weight,
+with the volumetric rule said beside it, and the customer refines it afterwards ("箱子30x20x10", "换特快"),
+which reopens the form with what it knows and prices again.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.common import BACKEND_DOWN_TEXT, call_backend, format_fen, then_listen
@@ -55,6 +61,15 @@ BARE_SKIP_RE = re.compile(r"^(不用|不需要|不要|没有|没量|不用量|�
 # "随便" for the service level: the cheaper one, which the quote also assumes when none is chosen.
 ANY_LEVEL_RE = re.compile(r"随便|都行|都可以|无所谓|不知道|不清楚|你定|看着办")
 MAX_WEIGHT_KG = Decimal("10000")
+# What a price needs; the size is asked only when the customer offers to give it.
+PRICE_NEEDS = ("origin", "destination", "weight")
+# "按尺寸重算" (the quote's button) or "我量一下尺寸": the customer will give the size next.
+SIZE_OFFER_RE = re.compile(r"按(?:箱子)?(?:尺寸|体积|长宽高)|(?:尺寸|体积)重算|(?:给|告诉|报|发)(?:你|您)?(?:一下)?(?:箱子)?(?:的)?(?:尺寸|长宽高)"
+                           r"|量(?:一下|了)?(?:箱子)?(?:的)?(?:尺寸|长宽高)")
+RESIZE_BUTTON = {"title": "按尺寸重算", "payload": "按尺寸重算"}
+OTHER_LEVEL_BUTTON = {"standard": {"title": "换特快", "payload": "换特快"},
+                      "express": {"title": "换标准快递", "payload": "换标准"}}
+PICKUP_BUTTON = {"title": "预约上门取件", "payload": "/schedule_pickup"}
 
 
 _DIMENSIONS_IN_TEXT = re.compile(r"\d+(?:\.\d+)?\s*[x×*乘]\s*\d+(?:\.\d+)?\s*[x×*乘]\s*\d+(?:\.\d+)?\s*(?:cm|厘米|公分|m|米)?"
@@ -90,9 +105,20 @@ def holds_other_details(tracker: Tracker, own: str) -> bool:
     return bool(quote_details(tracker) - {own}) or carries_other_answer(tracker, own)
 
 
+def refines_last_price(tracker: Tracker) -> bool:
+    """"换特快", "箱子30x20x10" or "按尺寸重算" once a price was given: the same parcel priced again, even
+    when the classifier files it as a new request."""
+    if not all(tracker.get_slot(slot) for slot in PRICE_NEEDS):
+        return False
+    found = quote_details(tracker)
+    if found & set(PRICE_NEEDS):
+        return False
+    return bool(found) or bool(SIZE_OFFER_RE.search(latest_text(tracker)))
+
+
 def _fresh_request(tracker: Tracker, intent: str) -> bool:
     """A new "多少钱" starts over; an `inform` that reopens the form is a correction and keeps the rest."""
-    return is_activation(tracker) and latest_intent(tracker) == intent
+    return is_activation(tracker) and latest_intent(tracker) == intent and not refines_last_price(tracker)
 
 
 def city_answer(
@@ -187,6 +213,8 @@ class ValidateQuoteForm(FormValidation):
             return {"dimensions": "x".join(str(s) for s in sizes)}
         if SIZE_UNKNOWN_RE.search(text):
             return {"dimensions": NO_DIMENSIONS}
+        if SIZE_OFFER_RE.search(text):
+            return {"dimensions": None}  # asked next (next_requested_slot)
         asked = self.is_asked(tracker, "dimensions")
         if asked and carries_other_answer(tracker, "dimensions"):
             return {}
@@ -218,6 +246,21 @@ class ValidateQuoteForm(FormValidation):
         if _fresh_request(tracker, "request_quote"):
             return {"service_level": None}
         return {}
+
+    async def next_requested_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> EventType:
+        """Origin, destination and weight are asked; then the form ends and the price is given at once.
+
+        The size is asked only while its question stands or when the customer offers it ("按尺寸重算");
+        the service level never is: the price says which one it is and offers the other.
+        """
+        missing = next((slot for slot in PRICE_NEEDS if tracker.slots.get(slot) is None), None)
+        if missing:
+            return SlotSet(REQUESTED_SLOT, missing)
+        if tracker.slots.get("dimensions") is None and (
+                self.is_asked(tracker, "dimensions") or SIZE_OFFER_RE.search(latest_text(tracker))):
+            return SlotSet(REQUESTED_SLOT, "dimensions")
+        return SlotSet(REQUESTED_SLOT, None)
 
     def validate_origin(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                         domain: DomainDict) -> dict[str, Any]:
@@ -330,7 +373,32 @@ def format_quote(payload: dict[str, Any], quote: dict[str, Any]) -> str:
     if quote.get("delivery_text"):
         lines.append(f"时效：{quote['delivery_text']}")
     lines.append("以上为预估价格，最终以快递员上门称重为准。")
+    lines.extend(refine_offer(payload, quote))
     return "\n".join(lines)
+
+
+def quoted_level(payload: dict[str, Any], quote: dict[str, Any]) -> str:
+    return quote.get("service_level") or payload["service_level"]
+
+
+def refine_offer(payload: dict[str, Any], quote: dict[str, Any]) -> list[str]:
+    """What could change the price, and how to ask for it: a size when none was given, the other service."""
+    lines = []
+    if "length_cm" not in payload:
+        divisor = quote.get("volumetric_divisor")
+        rule = f"（长×宽×高厘米 ÷ {divisor}）" if divisor else ""
+        lines.append(f"这是按实际重量算的；如果箱子比较大但很轻，会按体积重{rule}计费，取两者中较大的。"
+                     "告诉我箱子尺寸（比如“箱子30x20x10”），我帮您重新算。")
+    if quoted_level(payload, quote) == "standard":
+        lines.append("想更快送到的话，回复“换特快”，我按特快重新报价。")
+    else:
+        lines.append("想省一点的话，回复“换标准”，我按标准快递重新报价。")
+    return lines
+
+
+def quote_buttons(payload: dict[str, Any], quote: dict[str, Any]) -> list[dict[str, Any]]:
+    buttons = [] if "length_cm" in payload else [RESIZE_BUTTON]
+    return [*buttons, OTHER_LEVEL_BUTTON[quoted_level(payload, quote)], PICKUP_BUTTON]
 
 
 class ActionQuote(Action):
@@ -357,10 +425,7 @@ class ActionQuote(Action):
                 f"我们会在 {hours} 小时内{_due_text(request.get('due_at'))}回复您准确报价。"
             )
             return then_listen([])
-        dispatcher.utter_message(
-            text=format_quote(payload, quote),
-            buttons=[{"title": "预约上门取件", "payload": "/schedule_pickup"}],
-        )
+        dispatcher.utter_message(text=format_quote(payload, quote), buttons=quote_buttons(payload, quote))
         return then_listen([])
 
     @staticmethod

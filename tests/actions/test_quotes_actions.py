@@ -100,7 +100,21 @@ def test_quote_is_itemised_with_total_and_delivery_time(client: BackendClient) -
     shown = texts(messages)
     assert "从杭州寄到北京" in shown and "首重：¥" in shown and "续重：¥" in shown
     assert "合计：¥" in shown and "送达" in shown
-    assert messages[0]["buttons"][0]["payload"] == "/schedule_pickup"
+    payloads = [button["payload"] for button in messages[0]["buttons"]]
+    assert payloads == ["按尺寸重算", "换特快", "/schedule_pickup"]
+
+
+def test_a_price_without_a_size_says_the_volumetric_rule_and_offers_to_refine(client: BackendClient) -> None:
+    shown = texts(run(ActionQuote(), make_tracker(slots=quote_slots(dimensions=None, service_level=None)))[0])
+    assert "标准快递" in shown and "计费重量 5 公斤" in shown and "体积重" in shown
+    assert "长×宽×高厘米 ÷ 6000" in shown and "箱子30x20x10" in shown and "换特快" in shown
+
+
+def test_a_price_with_a_size_and_express_offers_the_standard_service(client: BackendClient) -> None:
+    messages, _ = run(ActionQuote(), make_tracker(slots=quote_slots(dimensions="40x30x30", service_level="express")))
+    shown = texts(messages)
+    assert "÷ 6000" not in shown and "换标准" in shown
+    assert [button["payload"] for button in messages[0]["buttons"]] == ["换标准", "/schedule_pickup"]
 
 
 def test_volumetric_weight_is_explained(client: BackendClient) -> None:
@@ -132,9 +146,13 @@ def test_a_correction_while_asked_for_the_size_does_not_skip_the_size() -> None:
 
 
 def test_a_short_answer_the_classifier_took_for_a_faq_is_still_the_answer() -> None:
-    assert slot_events(run(ValidateQuoteForm(), in_form("标准", "service_level", intent="faq"))[1]) == {
-        "service_level": "standard"}
-    assert slot_events(run(ValidateQuoteForm(), in_form("标准件怎么收费？", "service_level", intent="faq"))[1]) == {}
+    def taken(text: str) -> dict:
+        slots = slot_events(run(ValidateQuoteForm(), in_form(text, "service_level", intent="faq"))[1])
+        slots.pop("requested_slot", None)
+        return slots
+
+    assert taken("标准") == {"service_level": "standard"}
+    assert taken("标准件怎么收费？") == {}
 
 
 def test_a_declared_value_mentioned_in_the_conversation_adds_the_insurance_fee(client: BackendClient) -> None:

@@ -48,8 +48,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.cluster, pytest.mark.postgres, pytest
 PG = "postgresql://postgres@127.0.0.1:5432"
 CONVERSATIONS = 100
 TOGETHER = ("在吗", "什么东西不能寄", "查件 ZT100000000001", "今天天气怎么样")
-QUOTE = (("从杭州寄5公斤到北京多少钱", ("尺寸",)), ("不知道", ("标准",)),
-         ("标准", ("从杭州寄到北京", "合计：¥", "计费重量 5 公斤")))
+QUOTE = (("从杭州寄5公斤到北京多少钱", ("从杭州寄到北京", "合计：¥", "计费重量 5 公斤")),
+         ("箱子40x30x30", ("体积重 6 公斤", "计费重量 6 公斤")), ("换特快", ("特快", "计费重量 6 公斤")))
 KILLED = "rasa-2"
 
 

@@ -141,6 +141,8 @@ def price(origin: Place, destination: Place, parcel: Parcel, service_level: str,
         "zone_text": data["zones"][zone]["label"],
         "actual_weight_kg": float(parcel.weight_kg),
         "volumetric_weight_kg": float(volumetric),
+        # The rule itself, so a price given without a size can say when the size would count.
+        "volumetric_divisor": int(data["volumetric_divisor"]),
         "chargeable_weight_kg": float(chargeable),
         "service_level": service_level,
         "service_level_text": LEVEL_TEXT[service_level],
