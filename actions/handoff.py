@@ -144,7 +144,10 @@ def queued_text(answer: dict[str, Any], reason: str, asked_manager: bool = False
     team = "人工客服" if answer.get("team") == "vip" else (answer.get("team_name") or "人工客服")
     if answer.get("status") == "active":
         return "人工客服已经在为您服务了，请直接发送您的问题。"
-    if answer.get("status") == "moved":
+    if answer.get("status") == "already_open":
+        # Asked again while queued ("还要等多久", or another "转人工"): where they stand now, the same request.
+        joined = f"您已经在{team}队列中了"
+    elif answer.get("status") == "moved":
         # The customer was already waiting: the backend moved that request, keeping the time waited.
         apology = ANGRY_APOLOGY if reason == HandoffReason.ANGRY_CUSTOMER else ""
         joined = f"{apology}已为您转到{team}队列，您之前的排队时间照常保留"

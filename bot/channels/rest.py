@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -83,9 +84,10 @@ class ScriptAwareRestInput(RestInput):
             await output.send_text_message(sender_id, inbound.reply or ERROR_REPLY)
             return response.json(collector.messages)
         metadata = client_metadata(body.get("metadata"))
-        if await handoff_gate.intercept(sender_id, inbound.text, self.name(), metadata):
+        routed = await handoff_gate.route(sender_id, inbound.text, self.name(), metadata)
+        if routed is None:
             return response.json([])
-        await self.ask_assistant(sender_id, inbound, output, metadata, on_new_message)
+        await self.ask_assistant(sender_id, replace(inbound, text=routed), output, metadata, on_new_message)
         return response.json(collector.messages)
 
     async def ask_assistant(

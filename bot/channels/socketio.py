@@ -234,11 +234,12 @@ class SocketIOInput(RasaSocketIOInput):
             await self.announce_state(sender_id, script, with_person=False)
             await output.send_text_message(sender_id, inbound.reply or ERROR_REPLY)
             return
-        if await handoff_gate.intercept(sender_id, inbound.text, self.name(), metadata):
+        routed = await handoff_gate.route(sender_id, inbound.text, self.name(), metadata)
+        if routed is None:
             await self.announce_state(sender_id, script, with_person=True)
             return
         await self.announce_state(sender_id, script, with_person=False)
-        message = UserMessage(inbound.text, output, sender_id, input_channel=self.name(), metadata=metadata)
+        message = UserMessage(routed, output, sender_id, input_channel=self.name(), metadata=metadata)
         try:
             await on_new_message(message)
         except Exception:  # the customer gets an apology, the log gets the details

@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -79,6 +80,15 @@ def idempotency_key(conversation_id: str, kind: str, payload: dict[str, Any]) ->
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     digest = hashlib.sha256(f"{conversation_id}\x1f{kind}\x1f{canonical}".encode()).hexdigest()
     return f"{kind}-{digest[:48]}"
+
+
+@dataclass(frozen=True)
+class InboundRoute:
+    """The console's answer for a customer message: whether an agent owns it (the assistant stays silent), and
+    whether it asks how long the wait for a person still is (the assistant answers with the queue)."""
+
+    intercepted: bool = False
+    asks_wait: bool = False
 
 
 class BackendClient:
@@ -202,6 +212,15 @@ class BackendClient:
             idempotency=f"subscribe-{tracking_number}-{conversation_id}-{time.time_ns()}",
         )
 
+    def hurry_parcel(self, tracking_number: str, conversation_id: str, channel: str) -> dict[str, Any]:
+        """催件: the backend keeps one open follow-up per parcel, so a retried call records nothing twice."""
+        return self._request(
+            "POST",
+            f"/api/v1/parcels/{quote(tracking_number, safe='')}/follow-ups",
+            json_body={"conversation_id": conversation_id, "channel": channel},
+            idempotency=f"hurry-{tracking_number}-{conversation_id}-{time.time_ns()}",
+        )
+
     # ---- quotes ----------------------------------------------------------------------------------------
     def create_quote(self, payload: dict[str, Any], idempotency: str | None = None) -> dict[str, Any]:
         return self._request("POST", "/api/v1/quotes", json_body=payload, idempotency=idempotency)
@@ -279,8 +298,9 @@ class BackendClient:
     def request_callback(self, payload: dict[str, Any]) -> dict[str, Any]:
         return self._request("POST", "/api/v1/callbacks", json_body=payload)
 
-    async def route_inbound(self, conversation_id: str, text: str, channel: str) -> bool:
-        """Whether an agent owns the conversation: then the console has stored the message for the agent.
+    async def route_inbound(self, conversation_id: str, text: str, channel: str) -> InboundRoute:
+        """Whether an agent owns the conversation (then the console has stored the message for the agent), and
+        whether a waiting customer asks about the wait.
 
         Async (the channels run in Rasa's event loop) and sent once: a repeat would show the agent the
         message twice. Raises BackendUnavailable on any failure, like every other call.
@@ -297,7 +317,9 @@ class BackendClient:
                 answer = await reply.json()
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             raise BackendUnavailable("unavailable", type(error).__name__) from error
-        return bool(isinstance(answer, dict) and answer.get("intercepted"))
+        if not isinstance(answer, dict):
+            return InboundRoute()
+        return InboundRoute(intercepted=bool(answer.get("intercepted")), asks_wait=bool(answer.get("asks_wait")))
 
     # ---- customers, ratings, conversations -------------------------------------------------------------
     def get_customer_by_phone(self, phone: str) -> dict[str, Any]:

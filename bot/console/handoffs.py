@@ -21,6 +21,7 @@ from bot.console.schemas import CallbackIn, HandoffIn, InboundIn
 from bot.console.views import log_safe
 from bot.vocabulary.handoff_reasons import text_of
 from bot.vocabulary.phones import mask_phone
+from bot.vocabulary.question_kind import is_queue_wait_question
 
 logger = logging.getLogger("bot.console")
 
@@ -139,7 +140,7 @@ def inbound(session: Session, body: InboundIn) -> dict[str, Any]:
     """A customer message while a handoff may be open.
 
     Waiting for an agent: the assistant keeps helping (so nobody sits in silence) and the message is copied
-    for the agent. Owned by an agent: only the agent gets it (`intercepted`), the assistant stays silent.
+    for the agent; a question about the wait is flagged (`asks_wait`) for the assistant. Owned by an agent: only the agent gets it (`intercepted`), the assistant stays silent.
     The conversation's first message also marks it started for the containment KPI.
     """
     _mark_started(session, body)
@@ -155,7 +156,10 @@ def inbound(session: Session, body: InboundIn) -> dict[str, Any]:
         return {"intercepted": False, "status": "cancelled"}
     session.add(HandoffMessage(handoff_id=handoff.id, author="customer", text=body.text, created_at=utcnow()))
     session.commit()
-    return {"intercepted": handoff.status == "active", "status": handoff.status, "handoff_id": handoff.id}
+    # "还要等多久" while waiting is about this queue, not a parcel: the assistant answers with the place and wait.
+    asks_wait = handoff.status == "waiting" and is_queue_wait_question(body.text)
+    return {"intercepted": handoff.status == "active", "status": handoff.status, "handoff_id": handoff.id,
+            "asks_wait": asks_wait}
 
 
 def state(session: Session, conversation_id: str) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Whether a customer asks about the rule in general or about their own case.
+"""Whether a customer asks about the rule in general or about their own case; whether they ask how long
+their wait for a person still is.
 
 "理赔一般多久到账" wants the rule (3 working days after approval); "我的赔款怎么还没到账" wants their claim looked
 up. Both reach the same status look-up, so the look-up answers the rule first when the question is general and
@@ -29,3 +30,20 @@ def is_general_question(text: str) -> bool:
     if _NUMBER.search(plain):
         return False
     return bool(_DURATION.search(plain)) and not _OWN_CASE.search(plain)
+
+
+# Asked while queued for a person: how long, which place, why nobody has come yet. Short turns only: a longer
+# message is a question of its own for the assistant (and a tracking number makes it a parcel question).
+_QUEUE_WAIT = re.compile(
+    r"^(请问|那|那么|所以|哎|唉|啊)?(我)?(还|还要|还得|要|得|需要)?(再)?(等|排)(多久|多长时间|几分钟|多少分钟|到什么时候)|"
+    r"前面还有(几|多少)(个|位|人)|排到(我|第几)|轮到我|排第几|"
+    r"(客服|人工|人)(怎么|咋)?还(没|不)(来|接|回|到)|(什么|啥)时候(能|才)?(有人|轮到|接入)|还要排(多久|几)"
+)
+
+
+def is_queue_wait_question(text: str) -> bool:
+    """True for "还要等多久" / "前面还有几个人" and the like: the customer asks about their place in the queue."""
+    plain = to_simplified((text or "").strip())
+    if len(plain) > 20 or _NUMBER.search(plain):
+        return False
+    return bool(_QUEUE_WAIT.search(plain))

@@ -311,13 +311,13 @@ class WeChatInput(InputChannel):
         await remember_script(sender_id, inbound.script_sample, self.memory)
         if not inbound.ok:
             return await self._say(sender_id, inbound.reply or ERROR_REPLY)
-        text = inbound.text
-        if await handoff_gate.intercept(sender_id, text, self.name(), extra_metadata):
+        text = await handoff_gate.route(sender_id, inbound.text, self.name(), extra_metadata)
+        if text is None:
             return []
         picked = await self.options.resolve(sender_id, text)
         collector = _Collector()
         output = wrap_output(collector, self.memory)
-        metadata = {"channel": self.name(), "script": detect_script(text), **extra_metadata}
+        metadata = {"channel": self.name(), "script": detect_script(inbound.text), **extra_metadata}
         await on_new_message(
             UserMessage(
                 picked or text,
