@@ -25,6 +25,7 @@ from actions.forms_common import (
 )
 from actions.proof_lockout import PARCEL as PARCEL_PROOF
 from actions.proof_lockout import lockout_text, lockout_text_for
+from actions.tracking_card import tracking_card
 from bot.clients.backend import (
     BackendClient,
     BackendUnavailable,
@@ -111,6 +112,10 @@ def format_summary(parcel: dict[str, Any]) -> str:
         lines.append(f"当前所在：{parcel['current_city']}")
     if status != "delivered":
         lines.append(f"预计送达：{_date_text(parcel.get('eta'))}")
+    courier = parcel.get("courier") or {}
+    if courier.get("name"):
+        # masked by the backend unless the customer verified (then in full, to call at the door)
+        lines.append(f"派送快递员：{courier['name']} {courier.get('phone') or ''}".rstrip())
     event = parcel.get("last_event") or {}
     if event:
         where = f" {event['city']}" if event.get("city") else ""
@@ -254,17 +259,20 @@ class ActionTrackParcel(Action):
     @staticmethod
     def _utter_parcel(dispatcher: CollectingDispatcher, parcel: dict[str, Any]) -> None:
         summary = format_summary(parcel)
+        # The card rides on the same message: clients that draw no cards still have the whole answer in the text.
+        card = tracking_card(parcel)
         if not _needs_apology(parcel):
-            dispatcher.utter_message(text=summary)
+            dispatcher.utter_message(text=summary, custom=card)
             return
         problem = "出现异常" if parcel.get("is_exception") or parcel.get("status") == "exception" else "有所延误"
         dispatcher.utter_message(
             text=f"{summary}\n非常抱歉，您的包裹{problem}，给您添麻烦了。我们正在加紧处理；"
-            "如果您需要，可以直接在这里投诉或申请理赔，单号我已经帮您记下了。",
+            "如果您需要，可以回复“催一下”让派送网点加急跟进，也可以直接在这里投诉或申请理赔，单号我已经帮您记下了。",
             buttons=[
                 {"title": "我要投诉", "payload": "/file_complaint"},
                 {"title": "申请理赔", "payload": "/file_claim"},
             ],
+            custom=card,
         )
 
 
@@ -341,10 +349,11 @@ class ActionVerifyParcel(Action):
             dispatcher.utter_message(text=BACKEND_DOWN_TEXT)
             return []
         photo = await sign_off_photo(client, details, grant["token"])
+        card = tracking_card(details, verified=True)
         if photo:
-            dispatcher.utter_message(text=format_details(details, photo), image=photo["url"])
+            dispatcher.utter_message(text=format_details(details, photo), image=photo["url"], custom=card)
         else:
-            dispatcher.utter_message(text=format_details(details))
+            dispatcher.utter_message(text=format_details(details), custom=card)
         return [SlotSet("awaiting_verification", False)]
 
 

@@ -139,6 +139,11 @@ class Settings:
     # Service norms (DOMAIN.md)
     complaint_response_hours: int = field(default_factory=lambda: _int("COMPLAINT_RESPONSE_HOURS", 24))
     quote_reply_hours: int = field(default_factory=lambda: _int("QUOTE_REPLY_HOURS", 8))
+    # 催件: the delivery outlet answers a follow-up within this many of its working hours (local "HH:MM",
+    # every day of the week: outlets deliver at weekends); docs/service-rules.md
+    hurry_reply_hours: int = field(default_factory=lambda: _int("HURRY_REPLY_HOURS", 4))
+    outlet_hours_start: str = field(default_factory=lambda: _env("OUTLET_HOURS_START", "08:00"))
+    outlet_hours_end: str = field(default_factory=lambda: _env("OUTLET_HOURS_END", "20:00"))
     claim_payout_working_days: int = field(default_factory=lambda: _int("CLAIM_PAYOUT_WORKING_DAYS", 3))
     claim_auto_limit_fen: int = field(default_factory=lambda: _int("CLAIM_AUTO_LIMIT_FEN", 200_000))
     uninsured_cap_freight_multiple: int = field(default_factory=lambda: _int("UNINSURED_CAP_MULTIPLE", 3))

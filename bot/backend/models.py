@@ -57,6 +57,9 @@ class Parcel(Base):
     signed_by = Column(String(64))
     signed_at: datetime = Column(DateTime)
     pod_photo_url = Column(String(255))
+    # The courier out delivering it (set with the out-for-delivery scan); shown masked until verified
+    courier_name = Column(String(64))
+    courier_phone = Column(String(20))
     created_at = Column(DateTime, nullable=False)
     events = relationship("ParcelEvent", order_by="ParcelEvent.time", lazy="raise")
 
@@ -287,3 +290,24 @@ class ParcelNotice(Base):
     delivered_at = Column(DateTime)
     created_at = Column(DateTime, nullable=False)
     __table_args__ = (Index("ix_parcel_notices_state_next", "state", "next_attempt_at"),)
+
+
+class ParcelFollowUp(Base):
+    """催件: a customer asked the parcel's delivery outlet to hurry it; the outlet answers by `due_at`.
+
+    At most one open follow-up per parcel (a unique partial index), so asking again returns the same one.
+    """
+
+    __tablename__ = "parcel_follow_ups"
+    id = Column(Integer, primary_key=True)
+    tracking_number = Column(String(20), nullable=False)
+    outlet = Column(String(64), nullable=False)
+    state = Column(String(16), nullable=False, default="open")
+    conversation_id = Column(String(128))
+    channel = Column(String(32))
+    created_at = Column(DateTime, nullable=False)
+    due_at = Column(DateTime, nullable=False)
+    __table_args__ = (
+        Index("uq_parcel_follow_ups_open", "tracking_number", unique=True,
+              sqlite_where=text("state = 'open'"), postgresql_where=text("state = 'open'")),
+    )

@@ -169,6 +169,13 @@ class SubscribeIn(_Body):
     channel: constr(strip_whitespace=True, min_length=1, max_length=32, regex=r"^[A-Za-z0-9_.\-]+$")  # type: ignore[valid-type]  # noqa: E501
 
 
+class HurryIn(_Body):
+    """催件: the chat that asked (optional: an agent may record one from the console or the hotline)."""
+
+    conversation_id: Optional[ConversationId] = None  # type: ignore[valid-type]
+    channel: Optional[constr(strip_whitespace=True, min_length=1, max_length=32, regex=r"^[A-Za-z0-9_.\-]+$")] = None  # type: ignore[valid-type]  # noqa: E501
+
+
 ParcelStatus = Literal["collected", "in_transit", "at_hub", "out_for_delivery", "delivered", "exception", "delayed",
                        "returned"]
 

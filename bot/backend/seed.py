@@ -210,6 +210,10 @@ def _make_parcel(session: Session, rng: random.Random, now: datetime, *, number:
         weight_g=int(weight * 1000), freight_fen=freight, insured=insured_value_fen is not None,
         declared_value_fen=insured_value_fen, created_at=start,
     )
+    if status == "out_for_delivery":
+        # Its own generator, so the courier does not shift the rest of the seeded data
+        courier = random.Random(number)
+        parcel.courier_name, parcel.courier_phone = _name(courier), _phone(courier)
     if status == "delivered":
         parcel.signed_by = rng.choice(("本人", "本人", "前台", "家人", "快递柜"))
         parcel.signed_at = times[-1]  # its photo is drawn by backfill_demo_photos

@@ -20,7 +20,8 @@ from rasa_sdk import Action
 import actions
 from bot.settings import ROOT
 
-TURN_ENDING = {"action_track_parcel", "action_verify_parcel", "action_quote", "action_subscribe_updates"}
+TURN_ENDING = {"action_track_parcel", "action_verify_parcel", "action_quote", "action_subscribe_updates",
+               "action_hurry_parcel"}
 STORY_FOLDERS = (ROOT / "data", ROOT / "tests" / "stories")
 ACTION_LISTEN = "action_listen"
 

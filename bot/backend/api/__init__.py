@@ -21,3 +21,4 @@ api_router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_api_key)]
 for module in (parcels, quotes, pickups, complaints, claims, customers, ratings, conversations, reports):
     api_router.include_router(module.router)
 api_router.include_router(parcels.notices_router)
+api_router.include_router(parcels.follow_ups_router)

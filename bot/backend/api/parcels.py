@@ -1,5 +1,5 @@
 """Tracking routes: summary, verification, details, sign-off photo link and upload, subscriptions to notices,
-scan events."""
+scan events, follow-ups (催件)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from bot.backend.api.deps import endpoint_of, idempotency_key
 from bot.backend.db import get_session
-from bot.backend.schemas import ParcelEventIn, SubscribeIn, VerifyIn
-from bot.backend.services import notices, pod_photos, proof_attempts, tracking
+from bot.backend.schemas import HurryIn, ParcelEventIn, SubscribeIn, VerifyIn
+from bot.backend.services import follow_ups, notices, pod_photos, proof_attempts, tracking
 from bot.backend.services.idempotency import run_once
 from bot.backend.services.places import resolve_place
 from bot.settings import get_settings
@@ -78,6 +78,15 @@ def subscribe(tracking_number: str, body: SubscribeIn, session: Session = Depend
     return notices.subscribe(session, parcel, body.conversation_id, body.channel)
 
 
+@router.post("/{tracking_number}/follow-ups", status_code=201)
+def hurry(tracking_number: str, body: HurryIn, session: Session = Depends(get_session)) -> JSONResponse:
+    """催件: 201 with a new follow-up for the delivery outlet, 200 with the open one or why none is needed."""
+    # Naturally idempotent (one open follow-up per parcel), so no idempotency record is kept.
+    parcel = tracking.find_parcel(session, tracking_number)
+    status, answer = follow_ups.hurry(session, parcel, body.conversation_id, body.channel)
+    return JSONResponse(answer, status_code=status)
+
+
 @router.post("/{tracking_number}/events", status_code=201)
 def record_event(tracking_number: str, body: ParcelEventIn, request: Request, session: Session = Depends(get_session),
                  key: Optional[str] = Depends(idempotency_key)) -> JSONResponse:
@@ -105,3 +114,12 @@ def list_notices(tracking_number: Optional[str] = Query(None, max_length=32),
                  state: Optional[Literal["pending", "delivered", "failed"]] = None,
                  session: Session = Depends(get_session)) -> dict[str, Any]:
     return {"items": notices.list_notices(session, tracking_number, state)}
+
+
+follow_ups_router = APIRouter(prefix="/follow-ups", tags=["tracking"])
+
+
+@follow_ups_router.get("")
+def list_follow_ups(limit: int = Query(100, ge=1, le=500), session: Session = Depends(get_session)) -> dict[str, Any]:
+    """Open follow-ups, the soonest due first."""
+    return {"items": follow_ups.list_open(session, limit)}

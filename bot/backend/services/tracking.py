@@ -15,6 +15,7 @@ from bot.backend.models import Parcel, ParcelEvent, VerificationToken
 from bot.backend.services import pod_photos, proof_attempts
 from bot.settings import get_settings
 from bot.vocabulary import tracking_numbers
+from bot.vocabulary.phones import mask_phone
 
 STATUS_TEXT = {
     "pickup_scheduled": "已预约上门取件，等待快递员揽收",
@@ -67,7 +68,8 @@ def summary(session: Session, parcel: Parcel) -> dict[str, Any]:
 
 
 _SUMMARY_COLUMNS = (Parcel.id, Parcel.tracking_number, Parcel.status, Parcel.service_level, Parcel.origin_city,
-                    Parcel.destination_city, Parcel.current_city, Parcel.eta)
+                    Parcel.destination_city, Parcel.current_city, Parcel.eta, Parcel.courier_name,
+                    Parcel.courier_phone)
 _EVENT_COLUMNS = (ParcelEvent.time, ParcelEvent.city, ParcelEvent.status, ParcelEvent.description)
 
 
@@ -99,7 +101,17 @@ def _summary_dict(parcel: Any, last: Any) -> dict[str, Any]:
         "last_event": _event_dict(last) if last else None,
         "is_delayed": parcel.status == "delayed" or overdue,
         "is_exception": parcel.status == "exception",
+        "courier": courier(parcel, verified=False),
     }
+
+
+def courier(parcel: Any, verified: bool) -> dict[str, Any] | None:
+    """The courier out delivering the parcel, while it is out for delivery: the phone masked for anyone, in full
+    for a verified customer (who may need to call them at the door)."""
+    if parcel.status != "out_for_delivery" or not parcel.courier_name:
+        return None
+    phone = parcel.courier_phone if verified else mask_phone(parcel.courier_phone)
+    return {"name": parcel.courier_name, "phone": phone}
 
 
 def verify(session: Session, parcel: Parcel, phone_last4: str) -> dict[str, Any]:
@@ -146,6 +158,7 @@ def details(session: Session, parcel: Parcel) -> dict[str, Any]:
         "receiver": {"name": parcel.receiver_name, "phone": parcel.receiver_phone,
                      "address": parcel.receiver_address},
         "proof_of_delivery": proof,
+        "courier": courier(parcel, verified=True),
         "weight_kg": parcel.weight_g / 1000,
         "freight_fen": parcel.freight_fen,
         "insured": parcel.insured,
