@@ -15,8 +15,8 @@ from actions.claim_photos import upload_photo
 from actions.outbox_delivery import deliver
 from bot.clients.backend import BackendClient, idempotency_key
 from bot.outbox import Outbox, Worker
-from tests.actions.conftest import CHAT_SESSION_SECRET
-from tests.backend.helpers import chat_session_headers
+from tests.bot.backend.helpers import chat_session_headers
+from tests.conftest import CHAT_SESSION_SECRET
 
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 

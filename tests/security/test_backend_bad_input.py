@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.backend.conftest import (
+from tests.bot.backend.conftest import (
     Backend,
     _create_pg_database,
     _drop_pg_database,

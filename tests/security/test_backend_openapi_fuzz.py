@@ -31,7 +31,7 @@ from schemathesis.exceptions import CheckFailed, SkipTest
 from schemathesis.specs.openapi.negative import mutations
 
 from bot.console.auth import COOKIE
-from tests.backend.conftest import (
+from tests.bot.backend.conftest import (
     API_KEY,
     Backend,
     _create_pg_database,

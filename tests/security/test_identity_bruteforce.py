@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from bot.backend.models import Base
 from bot.backend.services import failure_counter
 from bot.backend.services.failure_counter import Limit, Locked
-from tests.backend.conftest import (
+from tests.bot.backend.conftest import (
     Backend,
     _create_pg_database,
     _drop_pg_database,

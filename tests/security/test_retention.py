@@ -389,7 +389,7 @@ def test_cli_help_and_dry_run(tmp_path: Path) -> None:
 
 def test_the_backend_purges_by_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`python -m bot.backend` runs the purge in the background (RETENTION_PURGE_INTERVAL_S)."""
-    from tests.backend.conftest import start_backend, stop_backend
+    from tests.bot.backend.conftest import start_backend, stop_backend
 
     monkeypatch.setenv("COURIER_VAR_DIR", str(tmp_path))
     get_settings.cache_clear()
