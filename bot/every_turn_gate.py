@@ -4,7 +4,7 @@ Rasa 3.6 calls that action after every customer message, and once more whenever 
 slot it validates was extracted. Each call is a round trip to the action server carrying the whole tracker,
 paid on every turn by every customer. The action only ever acts on what is listed here, so the Rasa server
 (bot/rasa_server.py) skips the call when none of it is present: the outcome is the same, minus the trip.
-Adding work to the every-turn action means adding its trigger here; tests/actions/test_every_turn_gate.py
+Adding work to the every-turn action means adding its trigger here; tests/bot/test_every_turn_gate.py
 checks both sides agree.
 """
 

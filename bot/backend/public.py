@@ -1,7 +1,7 @@
 """What other parts of the web process may use of the backend; nothing outside bot/backend imports deeper.
 
 The agent console (bot/console) and the web application that assembles the process (bot/web_app) import from
-here only, so the backend's modules can be rearranged without touching them; tests/unit/test_architecture.py
+here only, so the backend's modules can be rearranged without touching them; tests/test_architecture.py
 keeps it so. The backend itself never imports the console or the assembler.
 
 - the database: one engine and session per request, the migrations, the declarative `Base` whose metadata holds

@@ -1,7 +1,7 @@
 """The cluster's processes as bot/stack.py starts them: the commands of deploy/ on the cluster's ports.
 
 The commands are the Deployments' (deploy/k8s, deploy/compose.yaml) with the port and paths of this machine;
-tests/unit/test_cluster.py checks they agree. The balancer is HAProxy in the foreground (`-db`), so the
+tests/bot/cluster/test_cluster.py checks they agree. The balancer is HAProxy in the foreground (`-db`), so the
 supervisor (bot/supervisor.py) sees it exit and restarts it like any other service.
 """
 

@@ -1,4 +1,4 @@
-"""Money and form-answer parsing shared by the flows (phones: tests/vocabulary/test_phones.py)."""
+"""Money and form-answer parsing shared by the flows (phones: tests/bot/vocabulary/test_phones.py)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 A phone number typed in the chat proves nothing (issue 13, finding 5): no name, no "key customer" label and no
 account manager in any reply to someone who only typed a phone. The handoff itself (queue, hours, callbacks)
-is tested in tests/console/."""
+is tested in tests/bot/console/."""
 
 from __future__ import annotations
 

@@ -63,7 +63,7 @@ def test_production_profile_is_chosen_by_environment():
         redis_url="redis://:pw@cache:6380/2",
         rabbitmq_url="amqp://user:pass@mq:5673/",
     ))
-    # The file names the variables; Rasa reads their values from its environment (tests/unit/test_store_urls.py).
+    # The file names the variables; Rasa reads their values from its environment (tests/bot/test_store_urls.py).
     assert endpoints["tracker_store"] == {"type": "bot.tracker_store.AppendOnlySQLTrackerStore",
                                           "dialect": "postgresql", "url": "${TRACKER_STORE_URL}"}
     assert endpoints["lock_store"] == {"type": "bot.lock_store.CourierRedisLockStore", "url": "${REDIS_URL}",

@@ -102,7 +102,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     started = time.monotonic()
     try:
         # Conversations must not depend on the hour CI runs at: agents are on duty around the clock here
-        # (out-of-hours callbacks are tested in tests/console with fixed clocks).
+        # (out-of-hours callbacks are tested in tests/bot/console with fixed clocks).
         running.start(Ports.free(), model=MODEL, var_dir=var_dir,
                       env={"AGENT_HOURS_START": "00:00", "AGENT_HOURS_END": "00:00",
                            # The tests' photos and WeChat's side are served on this machine.

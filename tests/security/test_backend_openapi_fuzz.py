@@ -55,7 +55,7 @@ EXAMPLES_PER_METHOD = int(os.environ.get("OPENAPI_FUZZ_EXAMPLES", "5"))
 GENERATION = (DataGenerationMethod.positive, DataGenerationMethod.negative)
 # Left out only because it is destructive to this test's own session: logout ends the agent's session, and every
 # console operation fuzzed after it would only see 401. The console's event stream never ends by design (a read
-# of its whole body would wait forever); tests/console/test_console_stream.py sends it bad Last-Event-IDs.
+# of its whole body would wait forever); tests/bot/console/test_console_stream.py sends it bad Last-Event-IDs.
 EXCLUDED = {("POST", "/console/api/logout"), ("GET", "/console/api/stream")}
 
 

@@ -2,7 +2,7 @@
 
 In-process backend app on a fresh SQLite file per test, with small limits so they are reached quickly and a
 clock the test moves. Per-conversation limits, the per-ticket lock and the number format are also tested over
-HTTP in tests/backend/test_complaints.py and test_claims.py, and end to end in
+HTTP in tests/bot/backend/test_complaints.py and test_claims.py, and end to end in
 tests/e2e/test_security_ticket_enumeration.py.
 """
 

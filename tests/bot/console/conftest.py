@@ -1,4 +1,4 @@
-"""The real backend app for the console tests: `python -m bot.backend` on a free port (tests/backend fixture).
+"""The real backend app for the console tests: `python -m bot.backend` on a free port (tests/bot/backend fixture).
 
 Two backends: one whose agents are on duty now, one whose agents are off duty now (the working hours are set
 around the current time), so routing and the out-of-hours path are both tested over HTTP.

@@ -1,6 +1,6 @@
 """The console's event stream (`GET /console/api/stream`) and the chat page's typing signal, over HTTP.
 
-Against the real web process (tests/console/conftest.py): login, event format, what each event says, resuming
+Against the real web process (tests/bot/console/conftest.py): login, event format, what each event says, resuming
 with Last-Event-ID, the bound on open streams, and `POST /chat/typing`.
 """
 
