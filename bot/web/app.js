@@ -5,6 +5,9 @@
 // browser's language (zh-TW, zh-HK… read Traditional). A tapped button sends its payload (ours, Simplified) with
 // the title it showed (`metadata.tapped`), so the server keeps the script of what the customer chose.
 // Reply buttons work once: answering them, or newer buttons, disables the older ones.
+// A tracking answer may carry a card (custom payload `type: "tracking_card"`, actions/tracking_card.py): status,
+// route, timeline, courier and the next steps as buttons. The text reply stays in the log beside it, for screen
+// readers and for every client that draws no cards; the card's words arrive in the customer's script.
 // Photos (the 📷 button, pasting, dropping) go to the page's own server first (POST /chat/uploads, which checks
 // them); the conversation then gets "[图片]" with the held photo's reference in `metadata.image_url`, as a
 // WeChat image message carries its PicUrl, so a claim form waiting for photos goes on.
@@ -198,16 +201,20 @@
     if (entry.buttons && entry.buttons.length) {
       bubble.appendChild(renderButtons(entry, index));
     }
+    if (entry.card) {
+      row.classList.add("row-card");
+      bubble.appendChild(renderCard(entry, index));
+    }
     row.appendChild(bubble);
     if (entry.ts) { row.appendChild(el("time", "time", timeLabel(entry.ts))); }
     messagesEl.appendChild(row);
     scrollToEnd();
   }
 
-  function renderButtons(entry, index) {
-    var group = el("div", "buttons");
+  function renderButtons(entry, index, buttons, className) {
+    var group = el("div", className || "buttons");
     group.setAttribute("role", "group");
-    entry.buttons.forEach(function (button, position) {
+    (buttons || entry.buttons).forEach(function (button, position) {
       var b = el("button", "reply-button" + (entry.chosen === position ? " chosen" : ""), button.title);
       b.type = "button";
       b.disabled = Boolean(entry.used);
@@ -223,12 +230,131 @@
     return group;
   }
 
+  // ---- the tracking card ----
+
+  // "2026-12-06T09:05:00+08:00" → "12月6日 09:05", the wall-clock time the server gave (the company's zone),
+  // whatever zone the browser is in.
+  function cardTime(iso) {
+    var m = /^\d{4}-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}))?/.exec(String(iso || ""));
+    if (!m) { return ""; }
+    var day = t("cardDate", { month: Number(m[1]), day: Number(m[2]) });
+    return m[3] ? day + " " + m[3] + ":" + m[4] : day;
+  }
+
+  function cardLine(className, label, value) {
+    var line = el("p", className);
+    line.appendChild(el("span", "card-label", label));
+    line.appendChild(el("span", "card-value", value));
+    return line;
+  }
+
+  function renderCard(entry, index) {
+    var card = entry.card;
+    var node = el("section", "card" + (card.late ? " card-late" : ""));
+    node.dataset.status = card.status;
+    node.setAttribute("aria-label", t("cardLabel", { number: card.number }));
+    var head = el("div", "card-head");
+    head.appendChild(el("span", "card-number", card.number));
+    head.appendChild(el("strong", "card-status", card.title));
+    node.appendChild(head);
+
+    var route = el("p", "card-route");
+    route.appendChild(el("span", "visually-hidden", t("cardRoute")));
+    route.appendChild(el("span", "card-city", card.origin));
+    var arrow = el("span", "card-arrow", "→");
+    arrow.setAttribute("aria-hidden", "true");
+    route.appendChild(arrow);
+    route.appendChild(el("span", "visually-hidden", t("cardTo")));
+    route.appendChild(el("span", "card-city", card.destination));
+    node.appendChild(route);
+    if (card.current) { node.appendChild(cardLine("card-meta", t("cardNow"), card.current)); }
+    if (card.eta) { node.appendChild(cardLine("card-meta", t("cardEta"), cardTime(card.eta))); }
+
+    if (card.timeline.length) {
+      node.appendChild(el("p", "card-section", t("cardTimeline")));
+      var list = el("ol", "card-timeline");
+      card.timeline.forEach(function (scan, position) {
+        var item = el("li", "card-scan" + (position === 0 ? " card-scan-latest" : ""));
+        item.dataset.status = scan.status;
+        var when = el("time", "card-when", cardTime(scan.time));
+        when.dateTime = scan.time;
+        item.appendChild(when);
+        item.appendChild(el("span", "card-where", scan.city));
+        item.appendChild(el("span", "card-what", scan.text));
+        list.appendChild(item);
+      });
+      node.appendChild(list);
+      if (!card.complete) { node.appendChild(el("p", "card-hint", t("cardVerifyHint"))); }
+    }
+
+    if (card.courier) {
+      var courier = el("p", "card-courier");
+      courier.appendChild(el("span", "card-label", t("cardCourier")));
+      courier.appendChild(el("span", "card-value", card.courier.name));
+      if (card.courier.tel) {
+        var call = el("a", "card-call", card.courier.phone);
+        call.href = "tel:" + card.courier.tel;
+        call.setAttribute("aria-label", t("cardCall", { name: card.courier.name, phone: card.courier.phone }));
+        courier.appendChild(call);
+      } else if (card.courier.phone) {
+        courier.appendChild(el("span", "card-phone", card.courier.phone));
+      }
+      node.appendChild(courier);
+    }
+
+    if (card.actions.length) {
+      var actions = renderButtons(entry, index, card.actions, "buttons card-actions");
+      actions.setAttribute("aria-label", t("cardActions"));
+      node.appendChild(actions);
+    }
+    return node;
+  }
+
+  function cardText(value) { return typeof value === "string" ? value : ""; }
+
+  function cardPlace(value) { return value && typeof value === "object" ? cardText(value.title) : ""; }
+
+  // Only the fields the card draws, as strings: whatever else the message holds is dropped.
+  function fromCard(custom) {
+    if (!custom || custom.type !== "tracking_card" || typeof custom.tracking_number !== "string") { return null; }
+    var route = custom.route && typeof custom.route === "object" ? custom.route : {};
+    var courier = custom.courier && typeof custom.courier === "object" ? custom.courier : null;
+    var phone = courier ? cardText(courier.text) : "";
+    var digits = phone.replace(/[\s-]/g, "");
+    return {
+      number: custom.tracking_number,
+      status: cardText(custom.status),
+      title: cardText(custom.title),
+      late: custom.late === true,
+      origin: cardPlace(route.origin),
+      destination: cardPlace(route.destination),
+      current: cardPlace(custom.current),
+      eta: cardText(custom.eta),
+      complete: custom.complete === true,
+      timeline: (Array.isArray(custom.timeline) ? custom.timeline : []).filter(function (scan) {
+        return scan && typeof scan === "object";
+      }).slice(0, 20).map(function (scan) {
+        return { time: cardText(scan.time), status: cardText(scan.status), city: cardText(scan.title),
+                 text: cardText(scan.text) };
+      }),
+      courier: courier && cardText(courier.title) ? {
+        name: cardText(courier.title), phone: phone,
+        // a number to call only when the server says the customer may (verified) and it is a whole number
+        tel: courier.callable === true && /^\+?\d{5,15}$/.test(digits) ? digits : null,
+      } : null,
+      actions: (Array.isArray(custom.actions) ? custom.actions : []).filter(function (b) {
+        return b && typeof b.title === "string" && typeof b.payload === "string";
+      }).slice(0, 6).map(function (b) { return { title: b.title, payload: b.payload }; }),
+    };
+  }
+
   // Buttons are a question's answers: once the customer answered (by tapping or typing) or a newer question
   // came, the old ones are spent: a stale "5 非常满意" must not land in the middle of a quote.
   function retireButtons() {
     var changed = false;
     transcript.forEach(function (entry) {
-      if (entry.buttons && entry.buttons.length && !entry.used) { entry.used = true; changed = true; }
+      var answerable = (entry.buttons && entry.buttons.length) || (entry.card && entry.card.actions.length);
+      if (answerable && !entry.used) { entry.used = true; changed = true; }
     });
     Array.prototype.forEach.call(messagesEl.querySelectorAll(".reply-button:not(:disabled)"), function (b) {
       b.disabled = true;
@@ -396,10 +522,13 @@
     if (attachment && attachment.type === "image" && attachment.payload) {
       entry.image = attachment.payload.src;
     }
-    if (!entry.text && message.custom && typeof message.custom.text === "string") {
+    var card = fromCard(message.custom);
+    if (card) {
+      entry.card = card;
+    } else if (!entry.text && message.custom && typeof message.custom.text === "string") {
       entry.text = message.custom.text;
     }
-    return entry.text || entry.image || (entry.buttons && entry.buttons.length) ? entry : null;
+    return entry.text || entry.image || entry.card || (entry.buttons && entry.buttons.length) ? entry : null;
   }
 
   // ---- sending ----

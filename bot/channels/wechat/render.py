@@ -10,6 +10,8 @@ from typing import Any
 # WeChat's limit for one text message (customer-service API; the passive reply is held to the same).
 MAX_TEXT_BYTES = 2048
 OPTIONS_HINT = "（回复数字即可选择）"
+# A tracking card (actions/tracking_card.py) is drawn only by the web chat; here its next steps become options.
+TRACKING_CARD = "tracking_card"
 
 
 @dataclass
@@ -39,6 +41,8 @@ def render(messages: Iterable[dict[str, Any]], hint: str = OPTIONS_HINT) -> Rend
         lines: list[str] = []
         if isinstance(message.get("text"), str) and message["text"].strip():
             lines.append(message["text"].strip())
+        # an action the same turn already offers (投诉 beside the delay apology's 我要投诉) is not offered twice
+        buttons = [b for b in buttons if b[1] not in {payload for _, payload in options}]
         for button in buttons:
             options.append(button)
             lines.append(button[0] if own_numbers else f"{len(options)}. {button[0]}")
@@ -60,10 +64,17 @@ def render(messages: Iterable[dict[str, Any]], hint: str = OPTIONS_HINT) -> Rend
     return Rendered(text=text, options=options)
 
 
+def _card_actions(message: dict[str, Any]) -> list[Any]:
+    custom = message.get("custom")
+    if isinstance(custom, dict) and custom.get("type") == TRACKING_CARD and isinstance(custom.get("actions"), list):
+        return custom["actions"]
+    return []
+
+
 def _buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
     found = []
     for key in ("buttons", "quick_replies"):
-        for button in message.get(key) or []:
+        for button in [*(message.get(key) or []), *(_card_actions(message) if key == "buttons" else [])]:
             if isinstance(button, dict) and isinstance(button.get("title"), str):
                 found.append((button["title"], str(button.get("payload") or button["title"])))
     return found
