@@ -181,6 +181,10 @@ class Settings:
     # Agent console and handoff queue: minutes of waiting promised per conversation ahead in the queue,
     # login lifetime, the demo agent `make run` creates (agent / this password)
     handoff_eta_minutes: int = field(default_factory=lambda: _int("HANDOFF_ETA_MINUTES", 3))
+    # A customer waiting for a person (web chat, WeChat) is told their place and wait again every
+    # HANDOFF_QUEUE_UPDATE_S seconds (0: never); each web process looks for who is due every HANDOFF_QUEUE_POLL_S.
+    handoff_queue_update_s: float = field(default_factory=lambda: _float("HANDOFF_QUEUE_UPDATE_S", 120))
+    handoff_queue_poll_s: float = field(default_factory=lambda: _float("HANDOFF_QUEUE_POLL_S", 10))
     console_session_hours: int = field(default_factory=lambda: _int("CONSOLE_SESSION_HOURS", 12))
     console_demo_password: str = field(default_factory=lambda: _env("CONSOLE_DEMO_PASSWORD", DEMO_CONSOLE_PASSWORD))
     console_secure_cookie: bool = field(default_factory=lambda: _bool("CONSOLE_SECURE_COOKIE", False))

@@ -59,6 +59,8 @@ class Handoff(Base):
     ended_at = Column(DateTime)
     # The web chat's last "customer is typing" signal while an agent owns the chat (bot/console/typing.py).
     customer_typing_at = Column(DateTime)
+    # When the waiting customer was last told their place in the queue (bot/console/queue_updates.py).
+    queue_told_at = Column(DateTime)
     __table_args__ = (
         Index("ix_handoffs_conversation_status", "conversation_id", "status"),
         Index("ix_handoffs_team_status", "team_code", "status", "created_at"),

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from bot.backend.public import backend_workers
 from bot.backend.public import install as install_backend
+from bot.console.public import console_workers
 from bot.console.public import install as install_console
 from bot.retention.background import RetentionPurger
 from bot.web_app import chat_page
@@ -26,7 +27,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     # The retention purge spans every part's tables, so the process starts it, not the backend.
-    workers = [*backend_workers(), *([RetentionPurger()] if RetentionPurger.wanted() else [])]
+    workers = [*backend_workers(), *console_workers(), *([RetentionPurger()] if RetentionPurger.wanted() else [])]
     for worker in workers:
         worker.start()
     yield
