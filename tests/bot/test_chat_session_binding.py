@@ -57,10 +57,10 @@ def own_secret(monkeypatch: pytest.MonkeyPatch, tmp_path) -> Iterator[None]:
     monkeypatch.setenv("COURIER_VAR_DIR", str(tmp_path))
     monkeypatch.delenv("CHAT_SESSION_SECRET", raising=False)
 
-    async def never(*args: Any, **kwargs: Any) -> bool:
-        return False
+    async def never(*args: Any, **kwargs: Any) -> str:
+        return args[1]
 
-    monkeypatch.setattr(handoff_gate, "intercept", never)
+    monkeypatch.setattr(handoff_gate, "route", never)
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

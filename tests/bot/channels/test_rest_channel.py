@@ -32,10 +32,10 @@ class Assistant:
 
 @pytest.fixture(autouse=True)
 def no_handoff(monkeypatch):
-    async def never(*args, **kwargs) -> bool:
-        return False
+    async def never(*args, **kwargs) -> str:
+        return args[1]
 
-    monkeypatch.setattr(handoff_gate, "intercept", never)
+    monkeypatch.setattr(handoff_gate, "route", never)
 
 
 def request(body) -> SimpleNamespace:

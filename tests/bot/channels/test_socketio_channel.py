@@ -106,10 +106,10 @@ class _Assistant:
 
 @pytest.fixture()
 def no_handoff(monkeypatch):
-    async def never(*args, **kwargs) -> bool:
-        return False
+    async def never(*args, **kwargs) -> str:
+        return args[1]
 
-    monkeypatch.setattr(handoff_gate, "intercept", never)
+    monkeypatch.setattr(handoff_gate, "route", never)
 
 
 def _send(data, sid: str = "sid-socket-1") -> tuple[list[str], _Assistant]:
@@ -201,9 +201,9 @@ def test_typing_simplified_still_switches_the_script(no_handoff) -> None:
 
 
 def test_a_message_a_person_takes_tells_the_page_no_assistant_reply_is_coming(monkeypatch) -> None:
-    async def agent_owns_it(*args, **kwargs) -> bool:
-        return True
+    async def agent_owns_it(*args, **kwargs) -> None:
+        return None
 
-    monkeypatch.setattr(handoff_gate, "intercept", agent_owns_it)
+    monkeypatch.setattr(handoff_gate, "route", agent_owns_it)
     channel, assistant = _conversation([{"message": "你好，在吗"}], sid="sid-with-agent")
     assert assistant.handled == [] and channel.states == [{"script": "simplified", "with_person": True}]

@@ -65,7 +65,8 @@ def test_a_request_for_a_person_queues_the_conversation_with_its_context(on_duty
     assert detail["slots"] == {"tracking_number": "ZT100000000001", "phone": "135****2222"}
     # Asking again while waiting gives the place in the queue, not a second ticket.
     again = texts(run(ActionRequestHuman(), tracker)[0])
-    assert "队列" in again and handoff_for(on_duty, conversation)["id"] == detail["id"]
+    assert "您已经在在线客服队列中了" in again and "这就为您转接" not in again, again
+    assert handoff_for(on_duty, conversation)["id"] == detail["id"]
 
 
 def test_an_angry_customer_goes_to_the_complaints_team(on_duty) -> None:

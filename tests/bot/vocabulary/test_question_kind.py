@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.vocabulary.question_kind import is_general_question
+from bot.vocabulary.question_kind import is_general_question, is_queue_wait_question
 
 
 @pytest.mark.parametrize("text", [
@@ -20,3 +20,19 @@ def test_general_questions(text):
 ])
 def test_own_case_questions(text):
     assert not is_general_question(text)
+
+
+@pytest.mark.parametrize("text", [
+    "还要等多久", "还要等多久啊？", "要等多久", "我还要排多久", "前面还有几个人", "排到我了吗", "客服怎么还没来",
+    "還要等多久", "人工怎么还不接", "什么时候能有人", "还得等多长时间😭",
+])
+def test_queue_wait_questions(text):
+    assert is_queue_wait_question(text)
+
+
+@pytest.mark.parametrize("text", [
+    "快递还要多久到", "ZT100000000001 还要等多久", "等一下", "我等了三天了快递还没到，你们到底怎么回事，还要等多久才能送到",
+    "转人工", "在吗",
+])
+def test_not_queue_wait_questions(text):
+    assert not is_queue_wait_question(text)
