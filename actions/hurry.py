@@ -7,31 +7,23 @@ answer shows nothing beyond the public tracking summary (status, outlet, times),
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import BACKEND_DOWN_TEXT, call_backend, then_listen
+from actions.common import then_listen
+from actions.parcel_requests import ParcelRequest, ask_backend
 from actions.ticket_text import format_day, format_time
-from actions.tracking import FORMAT_HINT, tracking_numbers_in
-from bot.clients.backend import BackendUnavailable, InvalidInput, NotFound, get_client
+from bot.clients.backend import get_client
 
-logger = logging.getLogger(__name__)
-
-ASK_NUMBER_TEXT = "好的，马上帮您催。请问是哪个快递？把单号发给我就行，比如 ZT123456789012。"
-
-
-def hurry_number(tracker: Tracker) -> str | None:
-    """The parcel to hurry: a number in this message (typed, or the card button's payload), else the one the chat
-    last tracked."""
-    numbers, _ = tracking_numbers_in(tracker)
-    if numbers:
-        return numbers[0]
-    return tracker.get_slot("tracking_number") or None
+HURRY = ParcelRequest(
+    awaiting_slot="awaiting_hurry_number",
+    ask_text="好的，马上帮您催。请问是哪个快递？把单号发给我就行，比如 ZT123456789012。",
+    doing="催件",
+)
 
 
 def hurry_text(answer: dict[str, Any]) -> str:
@@ -74,25 +66,10 @@ class ActionHurryParcel(Action):
 
     @staticmethod
     async def _hurry(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        number = hurry_number(tracker)
-        if not number:
-            if tracking_numbers_in(tracker)[1]:
-                dispatcher.utter_message(text=FORMAT_HINT)
-            dispatcher.utter_message(text=ASK_NUMBER_TEXT)
-            return [SlotSet("awaiting_hurry_number", True)]
         channel = tracker.get_latest_input_channel() or "unknown"
-        try:
-            answer = await call_backend(get_client().hurry_parcel, number, tracker.sender_id, channel)
-        except NotFound:
-            dispatcher.utter_message(
-                text=f"抱歉，没有查到单号 {number} 的信息，暂时没法催件。请核对一下单号，刚寄出的包裹可能要过几个小时才有记录。"
-            )
-            return [SlotSet("awaiting_hurry_number", False)]
-        except InvalidInput:
-            dispatcher.utter_message(text=f"{number}：{FORMAT_HINT}")
-            return [SlotSet("awaiting_hurry_number", False)]
-        except BackendUnavailable:
-            dispatcher.utter_message(text=BACKEND_DOWN_TEXT)
-            return [SlotSet("awaiting_hurry_number", False)]
-        dispatcher.utter_message(text=hurry_text(answer))
-        return [SlotSet("tracking_number", number), SlotSet("awaiting_hurry_number", False)]
+        events, number, answer = await ask_backend(
+            dispatcher, tracker, HURRY,
+            lambda parcel: get_client().hurry_parcel(parcel, tracker.sender_id, channel))
+        if answer is not None:
+            dispatcher.utter_message(text=hurry_text(answer))
+        return events

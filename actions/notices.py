@@ -14,9 +14,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import call_backend, then_listen, utter_backend_down
-from actions.tracking import FORMAT_HINT, tracking_numbers_in
-from bot.clients.backend import BackendUnavailable, InvalidInput, NotFound, get_client
+from actions.common import then_listen
+from actions.parcel_requests import ParcelRequest, ask_backend
+from bot.clients.backend import get_client
 from bot.vocabulary.phones import mask_mobiles_in_text
 
 logger = logging.getLogger(__name__)
@@ -24,6 +24,11 @@ logger = logging.getLogger(__name__)
 # The output channel Rasa resolves to the chat's latest input channel when we cannot name it.
 LATEST_CHANNEL = "latest"
 NOTIFIED_EVENTS_TEXT = "派送中、异常或延误、签收"
+SUBSCRIBE = ParcelRequest(
+    awaiting_slot="awaiting_subscription",
+    ask_text="好的，请问要订阅哪个快递的动态？把单号发给我就行，比如 ZT123456789012。",
+    doing="订阅",
+)
 PROBLEM_STATUSES = {"exception", "delayed"}
 
 
@@ -32,14 +37,6 @@ def _entity(tracker: Tracker, name: str) -> str:
         if found.get("entity") == name and found.get("value") is not None:
             return str(found["value"]).strip()
     return ""
-
-
-def subscription_number(tracker: Tracker) -> str | None:
-    """The parcel to follow: a number in this message first, else the one the chat last tracked."""
-    numbers, _ = tracking_numbers_in(tracker)
-    if numbers:
-        return numbers[0]
-    return tracker.get_slot("tracking_number") or None
 
 
 def subscribed_text(tracking_number: str) -> str:
@@ -62,28 +59,13 @@ class ActionSubscribeUpdates(Action):
 
     @staticmethod
     async def _subscribe(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        number = subscription_number(tracker)
-        if not number:
-            if tracking_numbers_in(tracker)[1]:
-                dispatcher.utter_message(text=FORMAT_HINT)
-            dispatcher.utter_message(text="好的，请问要订阅哪个快递的动态？把单号发给我就行，比如 ZT123456789012。")
-            return [SlotSet("awaiting_subscription", True)]
         channel = tracker.get_latest_input_channel() or LATEST_CHANNEL
-        try:
-            await call_backend(get_client().subscribe_parcel, number, tracker.sender_id, channel)
-        except NotFound:
-            dispatcher.utter_message(
-                text=f"抱歉，没有查到单号 {number} 的信息，暂时没法订阅。请核对一下单号，刚寄出的包裹可能要过几个小时才有记录。"
-            )
-            return [SlotSet("awaiting_subscription", False)]
-        except InvalidInput:
-            dispatcher.utter_message(text=f"{number}：{FORMAT_HINT}")
-            return [SlotSet("awaiting_subscription", False)]
-        except BackendUnavailable:
-            utter_backend_down(dispatcher)
-            return [SlotSet("awaiting_subscription", False)]
-        dispatcher.utter_message(text=subscribed_text(number))
-        return [SlotSet("awaiting_subscription", False), SlotSet("tracking_number", number)]
+        events, number, _ = await ask_backend(
+            dispatcher, tracker, SUBSCRIBE,
+            lambda parcel: get_client().subscribe_parcel(parcel, tracker.sender_id, channel))
+        if number:
+            dispatcher.utter_message(text=subscribed_text(number))
+        return events
 
 
 def notice_text(tracking_number: str, status: str, status_text: str, city: str, event: str) -> str:
