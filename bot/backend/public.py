@@ -10,7 +10,8 @@ keeps it so. The backend itself never imports the console or the assembler.
   is one; the KPI counts them) and ratings (the KPI);
 - request plumbing: the API-key check, the error shape (`ApiError`), input hygiene for request bodies, time, the
   in-process sliding-window rate limit (`RecentAttempts`);
-- the services the console calls for an agent: parcel, customer and ticket look-ups, quick tickets, the KPI,
+- the services the console calls for an agent: parcel (and its open 催件 follow-up), customer and ticket look-ups,
+  quick tickets, the KPI,
   the photos a conversation sent (claim evidence, web chat photos still held);
 - the words for the backend's codes (complaint categories, claim types, service levels) the console shows;
 - for the assembler: the backend's routes and middleware (`install`), its background worker, start-up seeding
@@ -41,6 +42,7 @@ from bot.backend.services.customers import by_phone as customer_by_phone
 from bot.backend.services.evidence import for_conversation as evidence_for_conversation
 from bot.backend.services.evidence import open_for_conversation as open_evidence_photo
 from bot.backend.services.feedback import mark_started as mark_conversation_started
+from bot.backend.services.follow_ups import open_for as open_follow_up
 from bot.backend.services.quotes import LEVEL_TEXT as SERVICE_LEVEL_TEXT
 from bot.backend.services.recent_attempts import Attempts as RecentAttempts
 from bot.backend.services.reports import daily as kpi_daily
@@ -54,7 +56,7 @@ __all__ = [
     "ApiError", "Base", "RecentAttempts", "ClaimIn", "CleanInput", "ComplaintIn", "ConversationEvent", "Customer", "Fen", "Rating",
     "backend_workers", "chat_photos_held", "claims_by_phone", "complaints_by_phone", "create_claim", "create_complaint",
     "customer_by_phone", "evidence_for_conversation", "find_parcel", "get_engine", "get_session", "install", "iso", "kpi_daily", "kpi_report",
-    "kpi_window_start", "mark_conversation_started",
+    "kpi_window_start", "mark_conversation_started", "open_follow_up",
     "local_today", "local_zone", "log_config", "new_session", "normalize_phone", "open_chat_photo",
     "open_evidence_photo", "parcel_summary",
     "require_api_key", "run_migrations", "seed_if_empty", "to_local", "utcnow",

@@ -21,6 +21,7 @@ from bot.backend.public import (
     find_parcel,
     open_chat_photo,
     open_evidence_photo,
+    open_follow_up,
     parcel_summary,
 )
 from bot.console.models import Handoff
@@ -55,7 +56,9 @@ def _quietly(call, *args):  # type: ignore[no-untyped-def]
 
 
 def parcel(session: Session, number: str) -> dict[str, Any]:
-    return parcel_summary(session, find_parcel(session, number))
+    """The parcel's summary and its open 催件 follow-up (the outlet owes the customer an answer by its due time)."""
+    summary = parcel_summary(session, find_parcel(session, number))
+    return {**summary, "follow_up": open_follow_up(session, summary["tracking_number"])}
 
 
 def context(session: Session, handoff: Handoff) -> dict[str, Any]:

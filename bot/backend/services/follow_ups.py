@@ -89,6 +89,12 @@ def hurry(session: Session, parcel: Parcel, conversation_id: str | None, channel
     return 200, {**answer, "recorded": True, "created": False, "follow_up": _follow_up_dict(existing)}
 
 
+def open_for(session: Session, tracking_number: str) -> dict[str, Any] | None:
+    """The parcel's open follow-up, for the agent console."""
+    row = _open_follow_up(session, tracking_number)
+    return _follow_up_dict(row) if row else None
+
+
 def list_open(session: Session, limit: int = 100) -> list[dict[str, Any]]:
     """Open follow-ups, the soonest due first (what the outlets and the agents work through)."""
     rows = session.execute(

@@ -169,6 +169,10 @@
     box.appendChild(el("p", "small", parcel.origin_city + " → " + parcel.destination_city + "，当前 " + parcel.current_city +
       (parcel.eta ? "，预计 " + parcel.eta : "")));
     if (parcel.last_event) { box.appendChild(el("p", "small", Console.time(parcel.last_event.time) + " " + parcel.last_event.description)); }
+    if (parcel.follow_up) {
+      box.appendChild(el("p", "small follow-up", "客户已催件：" + Console.time(parcel.follow_up.created_at) + " 登记给" +
+        parcel.follow_up.outlet + "，" + Console.time(parcel.follow_up.due_at) + " 前答复"));
+    }
   }
 
   function renderContext(context) {
