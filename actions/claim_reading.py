@@ -50,9 +50,13 @@ def insured_in(text: str) -> bool | None:
     return None
 
 
+def is_account(text: str) -> bool:
+    """Enough words to tell what happened: a tracking number and a word or two ("ZT100000000007 破了") are not."""
+    return len(_NUMBERS.sub("", text)) >= MIN_ACCOUNT
+
+
 def account_in_request(text: str) -> str | None:
     """The account of what happened that came with the request itself ("申请理赔，箱子摔坏了…"); a tracking number
     and a word or two ("ZT100000000007 破了") are no account: the description is asked for."""
     rest = TRIGGER_PREFIX.sub("", text.strip()).strip()
-    words = _NUMBERS.sub("", rest)
-    return rest if len(words) >= MIN_ACCOUNT and rest != text.strip() else None
+    return rest if is_account(rest) and rest != text.strip() else None

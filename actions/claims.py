@@ -61,6 +61,9 @@ EVIDENCE_DONE = "done"
 EVIDENCE_BUTTON = {"title": "好了 / 没有照片", "payload": "好了"}
 _INSURED_NO = re.compile(r"(没有?保价|未保价|不保价|没保|没买保|没有?买|没有|没|否|不是)")
 _INSURED_YES = re.compile(r"(保价了|有保价|保了价|买了保|买了|保了|保价|是|有)")
+# Said before the photos are asked for ("没保价，照片稍后补发"): the photo question is answered too.
+_PHOTOS_LATER_RE = re.compile(r"(?:没有|没)(?:拍)?(?:照片|相片|图片)|(?:照片|相片|图片).{0,4}(?:稍后|之后|以后|回头|晚点|晚些)再?(?:补|发)"
+                              r"|(?:稍后|之后|以后|回头|晚点)再?(?:补发|补|发)(?:照片|相片|图片)")
 _EVIDENCE_DONE_RE = re.compile(r"(好了|发完|没有了|没了|就这些|就这|没有|没照片|没拍|不方便|以后|稍后|跳过|不用|不发)")
 
 
@@ -139,6 +142,11 @@ class ValidateClaimForm(TicketFormValidation):
             return [SlotSet(asked, None), SlotSet("claim_evidence_urls", urls[:10])]
         return await super().run(dispatcher, tracker, domain)
 
+    def tells_other_details(self, tracker: Tracker) -> bool:
+        text = tt.latest_text(tracker)
+        return bool((not text.isdigit() and type_from_text(text)) or insured_in(text) is not None
+                    or claimed_amount_fen(text) or declared_value_fen(text))
+
     # ---- extraction -------------------------------------------------------------------------------------
     async def extract_claim_type(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -213,12 +221,15 @@ class ValidateClaimForm(TicketFormValidation):
             # "申请理赔，箱子摔坏了，花瓶值500元" already tells what happened: not asked for again
             account = account_in_request(text)
             return {"claim_description": account[:MAX_TEXT]} if account else {}
-        return {}
+        account = self.account_out_of_turn(tracker)
+        return {"claim_description": account[:MAX_TEXT]} if account else {}
 
     async def extract_claim_evidence(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         if not self.is_asked(tracker, "claim_evidence"):
+            if self.unasked_turn(tracker, "claim_evidence") and _PHOTOS_LATER_RE.search(tt.latest_text(tracker)):
+                return {"claim_evidence": EVIDENCE_DONE}
             return {}
         image_url = tt.latest_metadata(tracker).get("image_url")
         if image_url:

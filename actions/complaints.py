@@ -106,6 +106,10 @@ class ValidateComplaintForm(TicketFormValidation):
             return [SlotSet(asked, None)]
         return await super().run(dispatcher, tracker, domain)
 
+    def tells_other_details(self, tracker: Tracker) -> bool:
+        text = tt.latest_text(tracker)
+        return not text.isdigit() and category_from_text(text) is not None
+
     # ---- extraction: what this message says for each slot ---------------------------------------------
     async def extract_complaint_category(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -138,7 +142,8 @@ class ValidateComplaintForm(TicketFormValidation):
             rest = text[len(text) - len(rest):] if len(rest) <= len(text) else rest
             if len(rest) >= 8 and tt.latest_intent(tracker) == "file_complaint":
                 return {"complaint_description": rest}
-        return {}
+        account = self.account_out_of_turn(tracker)
+        return {"complaint_description": account[:MAX_TEXT]} if account else {}
 
     # ---- validation: normalise or refuse with a hint ----------------------------------------------------
     def validate_complaint_category(

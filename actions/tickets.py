@@ -23,12 +23,14 @@ from rasa_sdk.types import DomainDict
 
 from actions import deferred_writes
 from actions import ticket_text as tt
+from actions.claim_reading import is_account
 from actions.common import call_backend
 from actions.form_questions import hint_given
 from actions.form_validation import FormValidation
 from actions.forms_common import is_off_topic
 from bot.clients.backend import BackendUnavailable, InvalidInput, get_client, idempotency_key
 from bot.vocabulary import tracking_numbers
+from bot.vocabulary.phones import mobiles_in
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +62,23 @@ class TicketForm:
 
     def slot(self, field: str) -> str:
         return f"{self.prefix}_{field}"
+
+
+# "，我电话" / "聯繫電話是" just before a phone written inside an account (either script).
+_PHONE_LABEL = re.compile(r"[，,、；;\s]*(?:我的?|本人)?(?:联系|聯繫|聯絡)?(?:电话|電話|手机|手機)(?:号码?|號碼?)?(?:是|係)?[：:\s]*$")
+
+
+def without_contact_phone(text: str, phone: str | None) -> str:
+    """An account with the customer's own phone taken out, with its label ("…碎了，电话139…" → "…碎了"): it has
+    its own slot, and the summary and the ticket show the account unmasked. Other numbers (a courier's) stay."""
+    kept, last = [], 0
+    for start, end, stored in mobiles_in(text):
+        if stored != phone:
+            continue
+        kept.append(_PHONE_LABEL.sub("", text[last:start]))
+        last = end
+    kept.append(text[last:])
+    return re.sub(r"^[，,、；;\s]+|[，,、；;\s]+$", "", "".join(kept))
 
 
 def choice_from_text(text: str, choices: list[tuple[str, str, tuple[str, ...]]]) -> str | None:
@@ -112,6 +131,21 @@ class TicketFormValidation(FormValidation, ABC):
     def name(self) -> str:
         return f"validate_{self.form.prefix}_form"
 
+    def tells_other_details(self, tracker: Tracker) -> bool:
+        """The message names what the form asks elsewhere ("丢了，值300块" when the number was asked): those slots
+        take it, and the open question is asked again rather than refusing the message as its answer."""
+        return False
+
+    def account_out_of_turn(self, tracker: Tracker) -> str | None:
+        """An account of what happened given to another question ("ZT… 还没到，已经延误一周了" for the category,
+        "整箱丢了，里面的东西值300块" for the number): the description too, so it is not asked for again."""
+        asked, slot = self.asked(tracker), self.form.slot("description")
+        if asked in (None, slot, self.form.slot("confirmed")) or tracker.get_slot(slot) is not None:
+            return None
+        if self.interrupting(tracker) or not self.tells_other_details(tracker):
+            return None
+        return tt.raw_text(tracker) if is_account(tt.latest_text(tracker)) else None
+
     @staticmethod
     def only_numbers(tracker: Tracker) -> bool:
         """The message is a phone or a tracking number and nothing more: no description, whatever was asked."""
@@ -136,7 +170,7 @@ class TicketFormValidation(FormValidation, ABC):
             text = tt.latest_text(tracker)
             if form.optional_tracking and (tt.says_none(text) or tt.latest_intent(tracker) == "deny"):
                 return {slot: NO_TRACKING}
-            if tt.phone_in(tracker):
+            if tt.phone_in(tracker) or self.tells_other_details(tracker):
                 return {}  # a phone is no tracking number: it fills the phone, and the number is asked again
             return {} if self.not_an_answer(tracker) else {slot: text}
         if asked is None and tracker.get_slot(slot) is None and tracker.get_slot("tracking_number"):
@@ -154,7 +188,7 @@ class TicketFormValidation(FormValidation, ABC):
         if phone:
             return {slot: phone}
         if asked == slot:
-            if tt.tracking_number_in(tracker):
+            if tt.tracking_number_in(tracker) or self.tells_other_details(tracker):
                 return {}  # a tracking number is no phone: it fills its own slot, and the phone is asked again
             return {} if self.not_an_answer(tracker) else {slot: tt.latest_text(tracker)}
         if asked is None and tracker.get_slot(slot) is None and tracker.get_slot("phone"):
@@ -191,7 +225,9 @@ class TicketFormValidation(FormValidation, ABC):
     def _validate_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self.text_answer(self.form.slot("description"), value, dispatcher, domain, self.form.description_hint)
+        phone = tracker.get_slot(self.form.slot("phone")) or tt.phone_in(tracker)
+        account = without_contact_phone(str(value or ""), phone)
+        return self.text_answer(self.form.slot("description"), account, dispatcher, domain, self.form.description_hint)
 
     def _validate_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from actions.claims import ValidateClaimForm
 from actions.complaints import ValidateComplaintForm
+from actions.tickets import without_contact_phone
 from tests.actions.action_helpers import make_tracker, run, slot_events, texts, user
 
 
@@ -65,3 +66,30 @@ def test_a_bare_phone_is_no_description() -> None:
     assert slots.get("complaint_description") is None and slots["complaint_phone"] == "13812345678"
     _, slots = claim("电话 13812345678", "claim_description", {"claim_type": "damage"})
     assert slots.get("claim_description") is None and slots["claim_phone"] == "13812345678"
+
+
+def test_a_claim_told_in_one_message_with_photos_later_goes_straight_to_the_summary() -> None:
+    text = "申请理赔，ZT100000000002 箱子摔坏了，没保价，里面的花瓶值500元，电话13812345678，照片稍后补发"
+    _, slots = claim(text, None, intent="file_claim")
+    assert slots["claim_evidence"] == "done" and slots["requested_slot"] == "claim_confirmed"
+    assert "13812345678" not in slots["claim_description"] and "花瓶值500元" in slots["claim_description"]
+
+
+def test_the_contact_phone_is_not_kept_in_the_account_but_another_number_is() -> None:
+    text = "我要投诉，ZT100000000001 快递员把箱子摔坏了，里面的杯子碎了，值200块，我电话13912345678"
+    _, slots = complaint(text, None, intent="file_complaint")
+    assert slots["complaint_phone"] == "13912345678"
+    assert slots["complaint_description"] == "ZT100000000001 快递员把箱子摔坏了，里面的杯子碎了，值200块"
+    assert without_contact_phone("箱子壞了，電話：13912345678，照片稍後補發", "13912345678") == "箱子壞了，照片稍後補發"
+    assert without_contact_phone("快递员13700001111一直不接", "13912345678") == "快递员13700001111一直不接"
+
+
+def test_an_account_given_to_another_question_is_the_description_too() -> None:
+    shown, slots = complaint("ZT100000000001 还没到，已经延误一周了", "complaint_category")
+    assert slots["complaint_category"] == "delay" and slots["complaint_tracking_number"] == "ZT100000000001"
+    assert slots["complaint_description"] == "ZT100000000001 还没到，已经延误一周了" and shown == ""
+    shown, slots = claim("整箱丢了，里面的东西值300块", "claim_tracking_number")
+    assert (slots["claim_type"], slots["claim_amount"]) == ("loss", 30000) and "claim_tracking_number" not in slots
+    assert slots["claim_description"] == "整箱丢了，里面的东西值300块" and "单号格式" not in shown
+    _, slots = complaint("派送", "complaint_category")
+    assert slots == {"complaint_category": "delivery"}  # a bare category is no account
