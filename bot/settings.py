@@ -209,6 +209,17 @@ class Settings:
     # reverse proxy that overwrites the header; which peers may forward is uvicorn's FORWARDED_ALLOW_IPS
     # (default 127.0.0.1). Off: the socket peer counts, so nobody picks a fresh address for every guess.
     trust_forwarded_headers: bool = field(default_factory=lambda: _bool("TRUST_FORWARDED_HEADERS", False))
+    # The review loop (docs/review-loop.md): each web process reads Rasa's events every ANALYTICS_POLL_S, at most
+    # ANALYTICS_BATCH per pass, from ANALYTICS_SOURCE: "broker" (RabbitMQ: RABBITMQ_QUEUE, which Rasa's event
+    # broker fills), "tracker_store" (Rasa's tracker store, read incrementally), "off"; empty: broker
+    # when RABBITMQ_URL is set, else tracker_store. A message under REVIEW_LOW_CONFIDENCE is shown for review;
+    # the console's export writes REVIEW_EXPORT_PATH, which training reads with the rest of data/.
+    analytics_source: str = field(default_factory=lambda: _env("ANALYTICS_SOURCE", ""))
+    analytics_poll_s: float = field(default_factory=lambda: _float("ANALYTICS_POLL_S", 5))
+    analytics_batch: int = field(default_factory=lambda: _int("ANALYTICS_BATCH", 500))
+    review_low_confidence: float = field(default_factory=lambda: _float("REVIEW_LOW_CONFIDENCE", 0.6))
+    review_export_path: Path = field(default_factory=lambda: Path(
+        _env("REVIEW_EXPORT_PATH", str(ROOT / "data" / "nlu" / "reviewed.yml"))))
 
     # Backend input limits and seeding
     evidence_max_bytes: int = field(default_factory=lambda: _int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024))

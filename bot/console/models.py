@@ -1,11 +1,12 @@
-"""Tables of the agent console: teams, agents, login sessions and backoff, handoffs, messages, callback requests.
+"""Tables of the agent console: teams, agents, login sessions and backoff, handoffs, messages, callback requests,
+and the review loop's per-message analytics (docs/review-loop.md).
 
 They share the backend's metadata (one database, one Alembic history); times are naive UTC like the rest.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, String, Text
 
 from bot.backend.public import Base
 
@@ -25,6 +26,8 @@ class Agent(Base):
     password_hash = Column(String(255), nullable=False)
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime, nullable=False)
+    # "agent" or "supervisor": only a supervisor opens the review page (labels what the assistant misread).
+    role = Column(String(12), nullable=False, default="agent", server_default="agent")
 
 
 class AgentSession(Base):
@@ -120,3 +123,39 @@ class KnownLoginPlace(Base):
     username = Column(String(64), primary_key=True)
     address = Column(String(128), primary_key=True)
     last_login_at = Column(DateTime, nullable=False, index=True)
+
+
+class MessageRecord(Base):
+    """One customer message as the assistant understood it, read from Rasa's events (bot/console/analytics.py).
+
+    `event_key` (conversation + Rasa's message id) is unique, so an event read twice is stored once. The text is
+    kept masked (phones, addresses); the review fields hold a supervisor's confirmed or corrected reading.
+    """
+
+    __tablename__ = "message_analytics"
+    id = Column(Integer, primary_key=True)
+    event_key = Column(String(200), nullable=False, unique=True)
+    conversation_id = Column(String(128), nullable=False)
+    channel = Column(String(32))
+    at = Column(DateTime, nullable=False, index=True)
+    text = Column(Text, nullable=False)
+    intent = Column(String(64))
+    confidence = Column(Float)
+    entities_json = Column(Text, nullable=False, default="[]")
+    fell_back = Column(Boolean, nullable=False, default=False)
+    handed_off = Column(Boolean, nullable=False, default=False)
+    outcome = Column(String(32))
+    reviewed_intent = Column(String(64))
+    reviewed_entities_json = Column(Text)
+    reviewed_by = Column(Integer, ForeignKey("console_agents.id", ondelete="SET NULL"))
+    reviewed_at = Column(DateTime)
+    __table_args__ = (Index("ix_message_analytics_conversation_at", "conversation_id", "at"),)
+
+
+class AnalyticsCursor(Base):
+    """How far the analytics consumer has read a source (the tracker store's last event id)."""
+
+    __tablename__ = "message_analytics_cursor"
+    source = Column(String(32), primary_key=True)
+    position = Column(Integer, nullable=False, default=0)
+    updated_at = Column(DateTime, nullable=False)

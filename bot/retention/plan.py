@@ -35,7 +35,7 @@ from bot.backend.models import (
 from bot.backend.services.claims import OPEN_STAGES as OPEN_CLAIM_STAGES
 from bot.backend.services.complaints import OPEN_STAGES as OPEN_COMPLAINT_STAGES
 from bot.backend.services.tracking import FINAL_STATUSES
-from bot.console.public import CallbackRequest, Handoff
+from bot.console.public import CallbackRequest, Handoff, MessageRecord
 from bot.retention import anonymise
 from bot.retention.anonymise import ERASED_PREFIX
 
@@ -79,6 +79,8 @@ def purge_steps(cutoff: datetime, now: datetime) -> list[Step]:
         Step("handoffs anonymised (transcripts and messages removed)", Handoff,
              and_(Handoff.created_at < cutoff, _not_erased(Handoff.conversation_id)), anonymise.handoff),
         Step("callback requests deleted", CallbackRequest, CallbackRequest.created_at < cutoff),
+        # The review loop's per-message analytics (masked texts, labels): the next export leaves them out too.
+        Step("message analytics deleted", MessageRecord, MessageRecord.at < cutoff),
         Step("parcel notices deleted", ParcelNotice, ParcelNotice.created_at < cutoff),
         Step("parcel subscriptions deleted", ParcelSubscription, and_(
             ParcelSubscription.created_at < cutoff,
@@ -159,6 +161,7 @@ def erase_steps(subject: Subject) -> list[Step]:
             _not_erased(Handoff.conversation_id)), anonymise.handoff),
         Step("callback requests deleted", CallbackRequest,
              or_(CallbackRequest.phone.in_(phones), CallbackRequest.conversation_id.in_(chats))),
+        Step("message analytics deleted", MessageRecord, MessageRecord.conversation_id.in_(chats)),
         Step("parcel notices deleted", ParcelNotice, ParcelNotice.conversation_id.in_(chats)),
         Step("parcel subscriptions deleted", ParcelSubscription, ParcelSubscription.conversation_id.in_(chats)),
         Step("idempotency records deleted", IdempotencyRecord, _body_mentions(
