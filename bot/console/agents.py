@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.backend.public import new_session, utcnow
+from bot.console.auth import ROLES
 from bot.console.models import Agent, Team
 from bot.console.passwords import hash_password
 from bot.settings import get_settings
@@ -22,8 +23,10 @@ def team_codes(session: Session) -> list[str]:
 
 
 def create_agent(session: Session, username: str, password: str, team: str, display_name: str | None = None,
-                 replace_password: bool = False) -> Agent:
+                 replace_password: bool = False, role: str = "agent") -> Agent:
     username = username.strip()
+    if role not in ROLES:
+        raise AgentError(f"没有这个角色：{role}（可选：{', '.join(ROLES)}）。")
     if not username or len(username) > 64:
         raise AgentError("用户名不能为空，最长 64 个字符。")
     if len(password) < 8:
@@ -36,10 +39,11 @@ def create_agent(session: Session, username: str, password: str, team: str, disp
             raise AgentError(f"用户名 {username} 已存在。")
         existing.password_hash = hash_password(password)
         existing.team_code = team
+        existing.role = role
         session.commit()
         return existing
     agent = Agent(username=username, display_name=display_name or username, team_code=team,
-                  password_hash=hash_password(password), active=True, created_at=utcnow())
+                  password_hash=hash_password(password), active=True, created_at=utcnow(), role=role)
     session.add(agent)
     session.commit()
     return agent

@@ -5,12 +5,19 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from fastapi import APIRouter, Cookie, Depends, Header, HTTPException, Path, Query, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import PlainTextResponse, StreamingResponse
 from sqlalchemy.orm import Session
 
 from bot.backend.public import ApiError, get_session, require_api_key
-from bot.console import context, desk, handoffs, kpi, login_throttle, stream
-from bot.console.auth import COOKIE, authenticate, close_session, current_agent, open_session
+from bot.console import context, desk, handoffs, kpi, login_throttle, review, stream
+from bot.console.auth import (
+    COOKIE,
+    authenticate,
+    close_session,
+    current_agent,
+    current_supervisor,
+    open_session,
+)
 from bot.console.client_address import client_address
 from bot.console.models import Agent, Team
 from bot.console.schemas import (
@@ -21,6 +28,7 @@ from bot.console.schemas import (
     LoginIn,
     QuickClaimIn,
     QuickComplaintIn,
+    ReviewLabelsIn,
 )
 
 # --- for the assistant: actions open handoffs, the channel gate forwards customer messages ---------------
@@ -56,7 +64,7 @@ console_router = APIRouter(prefix="/console/api", dependencies=[Depends(current_
 def _agent_view(session: Session, agent: Agent) -> dict[str, Any]:
     team = session.get(Team, agent.team_code)
     return {"id": agent.id, "username": agent.username, "display_name": agent.display_name, "team": agent.team_code,
-            "team_name": team.name if team else agent.team_code}
+            "team_name": team.name if team else agent.team_code, "role": agent.role}
 
 
 @public_router.post("/login")
@@ -185,3 +193,29 @@ def callback_done(callback_id: int, agent: Agent = Depends(current_agent),
 @console_router.get("/kpi")
 def kpi_report(days: int = Query(30, ge=1, le=366), session: Session = Depends(get_session)) -> dict[str, Any]:
     return kpi.report(session, days)
+
+
+# --- for supervisors: the review loop (docs/review-loop.md) ------------------------------------------------
+@console_router.get("/review")
+def review_pending(days: int = Query(7, ge=1, le=90), agent: Agent = Depends(current_supervisor),
+                   session: Session = Depends(get_session)) -> dict[str, Any]:
+    return review.pending(session, days)
+
+
+@console_router.post("/review/labels")
+def review_labels(body: ReviewLabelsIn, agent: Agent = Depends(current_supervisor),
+                  session: Session = Depends(get_session)) -> dict[str, Any]:
+    return review.label(session, agent, [item.dict() for item in body.items])
+
+
+@console_router.get("/review/export")
+def review_download(agent: Agent = Depends(current_supervisor),
+                    session: Session = Depends(get_session)) -> PlainTextResponse:
+    return PlainTextResponse(review.export_yaml(session), media_type="application/x-yaml", headers={
+        "Content-Disposition": 'attachment; filename="reviewed.yml"', "Cache-Control": "private, no-store"})
+
+
+@console_router.post("/review/export")
+def review_export(agent: Agent = Depends(current_supervisor),
+                  session: Session = Depends(get_session)) -> dict[str, Any]:
+    return review.write_export(session)

@@ -1,7 +1,8 @@
 """Agent logins: session cookie (HttpOnly, SameSite=Lax) backed by a server-side session row.
 
 Every console page and API route depends on `current_agent`; without a valid session an API call gets 401
-and a page request is redirected to the login page.
+and a page request is redirected to the login page. The review page and its routes also need the supervisor
+role (`current_supervisor`, `page_supervisor`): 403 for an agent.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from bot.settings import get_settings
 
 COOKIE = "courier_console"
 COOKIE_PATH = "/console"
+SUPERVISOR = "supervisor"
+ROLES = ("agent", SUPERVISOR)
 
 
 class LoginRequired(Exception):
@@ -83,3 +86,13 @@ def page_agent(request: Request, session: Session = Depends(get_session)) -> Age
     if agent is None:
         raise LoginRequired()
     return agent
+
+
+def current_supervisor(agent: Agent = Depends(current_agent)) -> Agent:
+    if agent.role != SUPERVISOR:
+        raise ApiError(403, "supervisors_only", "复核页面仅限主管使用，请联系您的主管。")
+    return agent
+
+
+def page_supervisor(agent: Agent = Depends(page_agent)) -> Agent:
+    return current_supervisor(agent)

@@ -1,5 +1,7 @@
-"""The KPI page's numbers: the backend's KPI report and daily series over the chosen days, plus handoff queue
-figures. Every figure is computed here from stored rows; the page only draws them."""
+"""The KPI page's numbers: the backend's KPI report and daily series over the chosen days (containment and
+fallback rates per conversation among them), plus handoff queue figures and, from the review loop's per-message
+analytics, the messages' fallback rate and the top unhandled topics. Every figure is computed here from stored
+rows; the page only draws them."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.backend.public import kpi_daily, kpi_report, kpi_window_start, utcnow
 from bot.console.models import CallbackRequest, Handoff
+from bot.console.review import message_figures
 
 
 def report(session: Session, days: int) -> dict[str, Any]:
@@ -29,6 +32,7 @@ def report(session: Session, days: int) -> dict[str, Any]:
         "callbacks": session.execute(select(func.count(CallbackRequest.id))
                                      .where(CallbackRequest.created_at >= since)).scalar_one(),
         # One entry per day of the chosen window (not a fixed fortnight), so the charts add up to the tiles.
+        "messages": message_figures(session, since),
         "daily": series,
         "daily_handoffs": [{"day": day["day"], "count": day["handoffs"]} for day in series],
         "daily_satisfaction": [{"day": day["day"], "average": day["satisfaction_average"],

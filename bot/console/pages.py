@@ -9,13 +9,13 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from bot.backend.public import ApiError, get_session
-from bot.console.auth import COOKIE, LoginRequired, agent_for_token, page_agent
+from bot.console.auth import COOKIE, LoginRequired, agent_for_token, page_agent, page_supervisor
 from bot.console.models import Agent
 from bot.console.origin_guard import ConsoleOriginGuard
 
 STATIC = Path(__file__).resolve().parent / "static"
 PUBLIC_ASSETS = {"console.css", "login.js"}
-ASSETS = {"console.css", "login.js", "console.js", "kpi.js", "common.js"}
+ASSETS = {"console.css", "login.js", "console.js", "kpi.js", "common.js", "review.js"}
 # No inline scripts, no third-party origins: a script smuggled into a page could not run.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -45,6 +45,11 @@ def console_page(agent: Agent = Depends(page_agent)) -> FileResponse:
 @page_router.get("/kpi")
 def kpi_page(agent: Agent = Depends(page_agent)) -> FileResponse:
     return _file("kpi.html")
+
+
+@page_router.get("/review")
+def review_page(agent: Agent = Depends(page_supervisor)) -> FileResponse:
+    return _file("review.html")
 
 
 @page_router.get("/static/{name}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional
 
-from pydantic import Extra, StrictBool, conlist, constr, validator
+from pydantic import Extra, StrictBool, conint, conlist, constr, validator
 
 from bot.backend.public import CleanInput, Fen, normalize_phone
 from bot.vocabulary.handoff_reasons import REASONS, HandoffReason
@@ -110,3 +110,24 @@ class QuickClaimIn(_Body):
     claimed_amount_fen: Optional[Fen] = None  # type: ignore[valid-type]
     insured: Optional[StrictBool] = None
     declared_value_fen: Optional[Fen] = None  # type: ignore[valid-type]
+
+
+class ReviewEntityIn(_Body):
+    """An entity a supervisor marks in a reviewed message: characters [start, end) of its (masked) text."""
+
+    start: conint(ge=0, le=4000)  # type: ignore[valid-type]
+    end: conint(ge=1, le=4000)  # type: ignore[valid-type]
+    entity: constr(strip_whitespace=True, min_length=1, max_length=64)  # type: ignore[valid-type]
+    role: Optional[constr(strip_whitespace=True, min_length=1, max_length=32)] = None  # type: ignore[valid-type]
+
+
+class ReviewLabelIn(_Body):
+    id: conint(ge=1)  # type: ignore[valid-type]
+    intent: constr(strip_whitespace=True, min_length=1, max_length=64)  # type: ignore[valid-type]
+    entities: conlist(ReviewEntityIn, max_items=20) = []  # type: ignore[valid-type]
+
+
+class ReviewLabelsIn(_Body):
+    """A supervisor's labels, e.g. one intent for every message of a group."""
+
+    items: conlist(ReviewLabelIn, min_items=1, max_items=100)  # type: ignore[valid-type]

@@ -53,6 +53,9 @@ var Console = (function () {
     });
     api("GET", "/me").then(function (me) {
       document.getElementById("me").textContent = me.display_name + "（" + (me.team_name || me.team) + "）";
+      if (me.role === "supervisor") {
+        Array.prototype.forEach.call(document.querySelectorAll(".nav-supervisor"), function (link) { link.hidden = false; });
+      }
     }).catch(function () {});
   }
 

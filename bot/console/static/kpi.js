@@ -94,6 +94,9 @@
       "目标 ≥ " + percent(target).replace(".0%", "%") + " · " + (counts.satisfied || 0) + " / " + (counts.ratings || 0) + " 份评价" +
       (report.satisfaction_average === null ? "" : " · 平均 " + report.satisfaction_average.toFixed(2) + " 分"),
       report.satisfaction_rate === null || target === undefined ? undefined : report.satisfaction_rate >= target));
+    var messages = report.messages || {};
+    tiles.appendChild(tile("消息未听懂率", percent(messages.fallback_rate),
+      (messages.fell_back || 0) + " / " + (messages.messages || 0) + " 条顾客消息"));
     tiles.appendChild(tile("平均接入等待", report.average_wait_seconds === null ? "—" : Console.duration(report.average_wait_seconds),
       "待回电 " + report.callbacks + " 个"));
 
@@ -113,6 +116,9 @@
       return { label: TEAMS[key] || key, value: report.handoffs_by_team[key] };
     });
     bars(document.getElementById("chart-teams"), teams);
+    bars(document.getElementById("chart-topics"), (messages.top_unhandled || []).map(function (topic) {
+      return { label: topic.topic.length > 8 ? topic.topic.slice(0, 8) + "…" : topic.topic, value: topic.count };
+    }));
     document.getElementById("window").textContent = "统计区间：" + Console.time(report.since) + " 至 " + Console.time(report.until) + "，数据来自系统记录。";
   }
 
