@@ -17,11 +17,13 @@ The sender and the client's metadata are checked here too, the same way for ever
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.settings import get_settings
 from bot.text_hygiene import has_unsafe, remove_unsafe
+from bot.vocabulary import tracking_numbers
 
 Verdict = Literal["ok", "empty", "too_long"]
 
@@ -39,6 +41,9 @@ _RAW_FACTOR = 4
 COMMAND_PREFIX = "/"  # rasa.shared.constants.INTENT_MESSAGE_PREFIX
 # The payloads our buttons send (actions' buttons with "/intent"): a customer may send exactly these.
 BUTTON_PAYLOADS = frozenset({"/file_complaint", "/file_claim", "/schedule_pickup"})
+# A payload that names its parcel: the tracking card's 催件 (actions/tracking_card.py hurry_payload). Only this
+# exact shape with a well-formed tracking number passes, which a customer could as well type as words.
+PARCEL_BUTTON_PAYLOAD = re.compile(r'/hurry_parcel\{"tracking_number":"([A-Z0-9]{8,20})"\}')
 
 EMPTY_REPLY = "您好，请问有什么可以帮您？查件、寄件报价、预约取件、投诉或理赔，直接告诉我就好。"
 ERROR_REPLY = "抱歉，系统刚刚开了个小差，请稍后再发一次。给您添麻烦了！"
@@ -87,9 +92,17 @@ def check_message(raw: Any, limit: int | None = None) -> Inbound:
 
 def without_command_prefix(text: str) -> str:
     """The text as words: a command (`/intent{...}`) only if it is one of our buttons' payloads."""
-    if not text.startswith(COMMAND_PREFIX) or text in BUTTON_PAYLOADS:
+    if not text.startswith(COMMAND_PREFIX) or is_button_payload(text):
         return text
     return text.lstrip(COMMAND_PREFIX).strip()
+
+
+def is_button_payload(text: str) -> bool:
+    """One of our buttons' payloads, exactly."""
+    if text in BUTTON_PAYLOADS:
+        return True
+    named = PARCEL_BUTTON_PAYLOAD.fullmatch(text)
+    return bool(named and tracking_numbers.is_valid(named.group(1)))
 
 
 def sender_problem(sender: Any) -> str | None:
