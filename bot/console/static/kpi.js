@@ -95,7 +95,7 @@
       (report.satisfaction_average === null ? "" : " · 平均 " + report.satisfaction_average.toFixed(2) + " 分"),
       report.satisfaction_rate === null || target === undefined ? undefined : report.satisfaction_rate >= target));
     var messages = report.messages || {};
-    tiles.appendChild(tile("消息未听懂率", percent(messages.fallback_rate),
+    tiles.appendChild(tile("没听懂的消息占比", percent(messages.fallback_rate),
       (messages.fell_back || 0) + " / " + (messages.messages || 0) + " 条顾客消息"));
     tiles.appendChild(tile("平均接入等待", report.average_wait_seconds === null ? "—" : Console.duration(report.average_wait_seconds),
       "待回电 " + report.callbacks + " 个"));

@@ -8,9 +8,16 @@
 
   function say(text) { status.textContent = text; }
 
-  function select(options, chosen, label) {
+  // An intent list starts unchosen when the model's reading was no intent it knows (a fallback): a supervisor
+  // in a hurry must not confirm the first intent of the list by accident.
+  function select(options, chosen, label, placeholder) {
     var node = el("select");
     node.setAttribute("aria-label", label);
+    if (placeholder) {
+      var none = el("option", null, placeholder);
+      none.value = "";
+      node.appendChild(none);
+    }
     options.forEach(function (value) {
       var option = el("option", null, value);
       option.value = value;
@@ -52,7 +59,7 @@
     row.appendChild(el("span", "small", " " + facts + " · 识别为 " + (message.intent || "—") +
       (message.confidence === null ? "" : "（" + Math.round(message.confidence * 100) + "%）") + " · " + Console.time(message.at)));
     var controls = el("div", "review-controls");
-    var intent = select(choices.intents, choices.intents.indexOf(message.intent) >= 0 ? message.intent : groupIntent, "意图");
+    var intent = select(choices.intents, choices.intents.indexOf(message.intent) >= 0 ? message.intent : groupIntent, "意图", "请选择意图");
     intent.className = "review-intent";
     var entity = select(entityOptions(), null, "实体");
     var mark = el("button", "small-button", "标记所选文字");
@@ -89,11 +96,13 @@
   function groupSection(group) {
     var section = el("section", "review-group");
     var first = group.messages[0];
-    var groupIntent = choices.intents.indexOf(first.intent) >= 0 ? first.intent : choices.intents[0];
+    var groupIntent = choices.intents.indexOf(first.intent) >= 0 ? first.intent : "";
     var head = el("header", "review-head");
     head.appendChild(el("strong", null, group.size + " 条"));
-    head.appendChild(el("span", "small", group.shared_words.length ? " 共同词：" + group.shared_words.join(" / ") : " 相同或相近的说法"));
-    var intent = select(choices.intents, groupIntent, "整组的意图");
+    if (group.size > 1) {
+      head.appendChild(el("span", "small", group.shared_words.length ? " 共同词：" + group.shared_words.join(" / ") : " 相同的说法"));
+    }
+    var intent = select(choices.intents, groupIntent, "整组的意图", "请选择意图");
     var all = el("button", "small-button primary", "整组标为此意图");
     all.type = "button";
     head.appendChild(intent);
@@ -124,6 +133,7 @@
   }
 
   function label(items) {
+    if (items.some(function (item) { return !item.intent; })) { say("请先选择意图。"); return; }
     Console.api("POST", "/review/labels", { items: items }).then(function (answer) {
       say("已保存 " + answer.labelled.length + " 条。");
       return load();

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from rasa.core.tracker_store import SQLTrackerStore
@@ -25,5 +26,8 @@ def written_by_rasa(path: Path, sender: str, events: list[Event]) -> None:
     """Save the conversation as Rasa itself does (its SQLTrackerStore on a SQLite file)."""
     domain = Domain.load(str(ROOT / "domain.yml"))
     store = SQLTrackerStore(domain, dialect="sqlite", db=str(path))
-    asyncio.run(store.save(DialogueStateTracker.from_events(sender, events, domain.slots)))
+    tracker = DialogueStateTracker.from_events(sender, events, domain.slots)
+    # In a thread of its own: a browser test's Playwright already runs an event loop in this one.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, store.save(tracker)).result()
     store.engine.dispose()
