@@ -58,6 +58,7 @@ INTENT_LABELS = {
     "faq": "常见问题咨询",
     "cancel": "取消",
     "subscribe_updates": "订阅快件动态",
+    "hurry_parcel": "催件",
     "EXTERNAL_parcel_update": "快件动态通知",
 }
 
