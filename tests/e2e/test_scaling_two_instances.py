@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import pytest
 import requests
 
+from bot.cluster.child import delete_queue
 from bot.settings import get_settings
 from bot.stack import Ports, Stack
 from tests.e2e.conftest import MODEL
@@ -112,22 +113,7 @@ def two_instances(tmp_path, monkeypatch) -> Iterator[TwoInstances]:
         get_settings.cache_clear()
         admin.cursor().execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         admin.close()
-        _delete_queue(queue)
-
-
-def _delete_queue(queue: str) -> None:
-    import asyncio
-
-    import aio_pika
-
-    async def delete() -> None:
-        connection = await aio_pika.connect("amqp://guest:guest@127.0.0.1:5672/")
-        channel = await connection.channel()
-        declared = await channel.declare_queue(queue, durable=True)
-        await declared.delete(if_unused=False, if_empty=False)
-        await connection.close()
-
-    asyncio.run(delete())
+        delete_queue(queue)
 
 
 def _send(url: str, sender: str, text: str, together: threading.Barrier) -> list[dict] | str:
