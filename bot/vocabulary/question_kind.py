@@ -13,7 +13,7 @@ import re
 from bot.vocabulary.script import to_simplified
 
 # How long / when: the shape of a question about a time limit.
-_DURATION = re.compile(r"多久|多长时间|多少天|几天|几个工作日|什么时候|啥时候|何时|时效|期限|要多长")
+_DURATION = re.compile(r"多久|多长时间|多少天|几天|几日|几耐|几个工作日|什么时候|啥时候|何时|时效|期限|要多长")
 # The customer's own case: a possessive, something already filed, or something overdue.
 _OWN_CASE = re.compile(
     r"我的|我那|我家|我们的|我这|我申请|我提交|我投诉|我报|我填|我交|我之前|我上次|我昨天|我前天|我上周|我上个月|"

@@ -7,7 +7,7 @@ from bot.vocabulary.question_kind import is_general_question, is_queue_wait_ques
 
 @pytest.mark.parametrize("text", [
     "理赔一般多久到账", "赔款多久能到账啊", "理賠一般多久到賬", "投诉一般多久处理", "申请理赔后几天能拿到钱",
-    "赔偿款什么时候打过来", "你们理赔时效是多少天",
+    "赔偿款什么时候打过来", "你们理赔时效是多少天", "賠款一般要幾耐先到賬", "理賠審核過咗幾日有錢",
 ])
 def test_general_questions(text):
     assert is_general_question(text)
