@@ -1,6 +1,6 @@
 """`make bench`: every latency benchmark in one run, figures printed and saved under results/.
 
-    python -m bot.bench [backend nlu_parse turns handoff cluster]
+    python -m bot.bench [backend nlu_parse turns handoff throughput cluster]
 
 Each benchmark is a module of this package with a `main(argv) -> int`; a non-zero exit means its target was
 missed (or it could not run), and `make bench` reports that after running the rest.
@@ -12,7 +12,7 @@ import argparse
 import importlib
 import sys
 
-BENCHMARKS = ("backend", "nlu_parse", "turns", "handoff", "cluster")
+BENCHMARKS = ("backend", "nlu_parse", "turns", "handoff", "throughput", "cluster")
 
 
 def chosen(argv: list[str] | None) -> list[str]:

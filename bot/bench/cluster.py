@@ -73,10 +73,11 @@ class Window:
     lock: threading.Lock
 
 
-def send(session: requests.Session, cluster: ChildCluster, sender: str, text: str) -> tuple[str, str]:
-    """(the instance that answered, "") or ("", what went wrong) for one message through the public entry."""
+def send(session: requests.Session, url: str, sender: str, text: str) -> tuple[str, str]:
+    """(the instance that answered, "") or ("", what went wrong) for one message to Rasa's REST channel at `url`
+    (the balancer's public entry, or one Rasa instance)."""
     try:
-        reply = session.post(f"{cluster.public}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+        reply = session.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
                              timeout=180)
     except requests.RequestException as error:
         return "", repr(error)
@@ -85,14 +86,14 @@ def send(session: requests.Session, cluster: ChildCluster, sender: str, text: st
     return reply.headers.get("X-Courier-Instance", "?"), ""
 
 
-def converse(cluster: ChildCluster, sender: str, texts: tuple[str, ...], window: Window) -> None:
+def converse(url: str, sender: str, texts: tuple[str, ...], window: Window) -> None:
     """One customer: the workload's messages in order, over and over, each as soon as the last was answered."""
     session = requests.Session()
     for text in itertools.cycle(texts):
         if time.monotonic() >= window.ends:
             return
         started = time.monotonic()
-        _, problem = send(session, cluster, sender, text)
+        _, problem = send(session, url, sender, text)
         answered = time.monotonic()
         with window.lock:
             if problem:
@@ -101,10 +102,11 @@ def converse(cluster: ChildCluster, sender: str, texts: tuple[str, ...], window:
                 window.latencies_ms.append((answered - started) * 1000)
 
 
-def measure(cluster: ChildCluster, senders: list[str], texts: tuple[str, ...], seconds: float) -> Window:
+def measure(url: str, senders: list[str], texts: tuple[str, ...], seconds: float) -> Window:
+    """The workload's conversations at the same time, each as fast as it is answered, for `seconds`."""
     window = Window(time.monotonic() + seconds, [], [], threading.Lock())
     with ThreadPoolExecutor(max_workers=len(senders)) as pool:
-        list(pool.map(lambda sender: converse(cluster, sender, texts, window), senders))
+        list(pool.map(lambda sender: converse(url, sender, texts, window), senders))
     return window
 
 
@@ -124,7 +126,7 @@ def place_conversations(cluster: ChildCluster, wanted: dict[str, int], workers: 
         session = requests.Session()
         while short():
             sender = f"bench-{uuid.uuid4().hex[:12]}"
-            instance, problem = send(session, cluster, sender, MIX[0])
+            instance, problem = send(session, cluster.public, sender, MIX[0])
             if problem:
                 raise RuntimeError(f"a greeting went unanswered: {problem}")
             with lock:
@@ -188,7 +190,7 @@ def bench(counts: list[int], conversations: int, seconds: float, model: Path) ->
         rows = []
         for count in counts:
             for name, texts in WORKLOADS.items():
-                window = measure(cluster, spread(placed, names[:count], conversations), texts, seconds)
+                window = measure(cluster.public, spread(placed, names[:count], conversations), texts, seconds)
                 turns = len(window.latencies_ms)
                 rows.append(Row(count, name, turns, round(turns / seconds, 1), percentile(window.latencies_ms, 0.5),
                                 percentile(window.latencies_ms, 0.95), len(window.failed),
