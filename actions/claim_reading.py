@@ -18,7 +18,7 @@ _CLAIMED = re.compile(rf"(?:索赔|赔偿|赔我|要求赔|赔|损失|价值|值
 _NOT_INSURED = re.compile(r"没有?保价|未保价|不保价|没买保价|没有?买保价|没保")
 _INSURED = re.compile(r"保价了|有保价|保了价|买了保价|保价\s*(?:了|金额|价值)?\s*(?:是|为)?\s*\d")
 # "我要理赔，…": what comes after the request itself is the customer's account of what happened.
-TRIGGER_PREFIX = re.compile(r"^(我)?(要|想|需要)?(申请)?(理赔|索赔|赔偿|理賠)(一下)?[，,。！!：:\s]*")
+TRIGGER_PREFIX = re.compile(r"^(我)?(要|想|需要)?(申请|申請)?(理赔|索赔|赔偿|理賠|索賠|賠償)(一下)?[，,。！!：:\s]*")
 MIN_ACCOUNT = 8
 # Tracking numbers, phones and punctuation: not words of an account.
 _NUMBERS = re.compile(r"[A-Za-z]{0,4}\d[\d\s-]{6,}\d|[\W_]")

@@ -53,7 +53,7 @@ FORM_SLOTS = [
 ]
 _CATEGORY_MARKER = re.compile(r"(类别|类型|分类|问题是|改成|改为|换成)")
 _DESCRIPTION_FIX = re.compile(r"(描述|情况|内容|经过|描述|情況|內容)\s*(改成|改为|换成|应该是|是|改成|改為|應該是|：|:)\s*[：:]?\s*(.+)", re.S)
-_TRIGGER_PREFIX = re.compile(r"^(我)?(要|想|需要)?(投诉|投訴|举报)(一下)?(你们)?[，,。！!：:\s]*")
+_TRIGGER_PREFIX = re.compile(r"^(我)?(要|想|需要)?(投诉|投訴|举报|舉報)(一下)?(你们)?[，,。！!：:\s]*")
 
 
 def category_from_text(text: str) -> str | None:

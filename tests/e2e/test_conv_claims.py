@@ -177,3 +177,15 @@ def test_a_bare_claim_number_pasted_unprompted_gets_its_status(stack) -> None:
     assert "¥" not in shown and "后 4 位" in shown, chat.history()  # not this chat's claim: the stage only
     shown = chat.say(phone[-4:])
     assert "最高可赔" in shown and "当前进度" in shown, chat.history()
+
+
+@pytest.mark.parametrize("asked", ["理赔一般多久能到账", "理賠一般幾天到賬"])
+def test_a_general_payout_question_gets_the_rule_not_a_demand_for_a_number(stack, asked: str) -> None:
+    chat = Chat(stack, "cl-general")
+    shown = chat.say(asked)
+    days = "3 個工作日" if "賠" in asked else "3 个工作日"
+    assert days in shown, chat.history()
+    # The rule first; a look-up is only offered, and the next message is the customer's own again.
+    assert "请发一下理赔单号" not in shown and tw("请发一下理赔单号") not in shown, chat.history()
+    thanks = chat.say("好的，谢谢")
+    assert "没认出理赔单号" not in thanks and tw("没认出理赔单号") not in thanks, chat.history()
