@@ -52,6 +52,9 @@ RULES = (
     Rule("bot.chat_session_token", ("actions", "bot.backend", "bot.console", "bot.web_app", "bot.retention",
                                     "bot.channels", "bot.nlu", "bot.policies", "bot.outbox", *RASA, *WEB),
          "a shared helper sits below the Rasa side and the web process alike: it imports neither"),
+    Rule("bot.periodic", ("actions", "bot.backend", "bot.console", "bot.web_app", "bot.retention", "bot.channels",
+                          "bot.nlu", "bot.policies", "bot.outbox", "bot.settings", *RASA, *WEB),
+         "the background pass thread is a shared helper below every part that runs one"),
 )
 
 # A part's public surface: outside its package, other code imports this module of it and nothing deeper.

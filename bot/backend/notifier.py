@@ -8,7 +8,6 @@ notice intent, so the message goes out on the chat's channel and in the customer
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -18,6 +17,7 @@ from bot.backend.db import new_session
 from bot.backend.models import ParcelNotice
 from bot.backend.services.tracking import STATUS_TEXT
 from bot.clients.rasa import RasaClient, RasaError, get_rasa
+from bot.periodic import PeriodicThread
 from bot.settings import get_settings
 
 log = logging.getLogger("bot.backend.notifier")
@@ -85,23 +85,13 @@ def run_once(rasa: RasaClient) -> int:
     return attempted
 
 
-class Notifier:
-    def __init__(self) -> None:
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="parcel-notifier", daemon=True)
+class Notifier(PeriodicThread):
+    """A pass every PARCEL_NOTICE_POLL_S; a failed one leaves its notices queued for the next."""
 
-    def start(self) -> None:
-        self._thread.start()
+    name = "parcel-notifier"
 
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=15)
+    def interval_s(self) -> float:
+        return get_settings().parcel_notice_poll_s
 
-    def _loop(self) -> None:
-        interval = get_settings().parcel_notice_poll_s
-        while not self._stop.is_set():
-            try:
-                run_once(get_rasa())
-            except Exception:  # the loop must survive a database hiccup; the notice stays queued
-                log.exception("notifier pass failed")
-            self._stop.wait(interval)
+    def run_pass(self) -> None:
+        run_once(get_rasa())

@@ -17,8 +17,6 @@ and the cluster start it with the web process and its supervisor restarts it wit
 from __future__ import annotations
 
 import asyncio
-import logging
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,9 +31,8 @@ from bot.console.analytics_events import read_json
 from bot.console.analytics_store import apply
 from bot.console.models import AnalyticsCursor
 from bot.database_setup import postgres_url
+from bot.periodic import PeriodicThread
 from bot.settings import Settings, get_settings
-
-logger = logging.getLogger("bot.console")
 
 SOURCES = ("broker", "tracker_store", "off")
 # Rasa's fanout exchange (rasa/core/brokers/pika.py RABBITMQ_EXCHANGE), declared here as Rasa declares it.
@@ -166,12 +163,13 @@ def run_once(source: Source, limit: int | None = None,
         return source.consume(session, limit or get_settings().analytics_batch)
 
 
-class AnalyticsConsumer:
+class AnalyticsConsumer(PeriodicThread):
     """The web process's thread: a pass every ANALYTICS_POLL_S, at once again while a pass finds a full batch."""
 
+    name = "message-analytics"
+
     def __init__(self) -> None:
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="message-analytics", daemon=True)
+        super().__init__()
         self._source = make_source()
 
     @staticmethod
@@ -179,21 +177,16 @@ class AnalyticsConsumer:
         return source_name() != "off"
 
     def start(self) -> None:
-        self._thread.start()
+        if self._source is not None:
+            super().start()
 
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=15)
+    def close(self) -> None:
         if self._source is not None:
             self._source.close()
 
-    def _loop(self) -> None:
-        settings = get_settings()
-        wait = 0.0
-        while self._source is not None and not self._stop.wait(wait):
-            try:
-                read = run_once(self._source, settings.analytics_batch)
-            except Exception:  # a store or broker hiccup must not end the thread; the next pass catches up
-                logger.exception("message analytics pass failed (%s)", self._source.name)
-                read = 0
-            wait = 0.0 if read >= settings.analytics_batch else settings.analytics_poll_s
+    def interval_s(self) -> float:
+        return get_settings().analytics_poll_s
+
+    def run_pass(self) -> float | None:
+        batch = get_settings().analytics_batch
+        return 0.0 if run_once(self._source, batch) >= batch else None

@@ -9,7 +9,6 @@ REST channel cannot reach a customer unasked, so its customers are not looked at
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
@@ -20,6 +19,7 @@ from bot.console.delivery import push_text
 from bot.console.models import Handoff
 from bot.console.routing import eta_minutes, position
 from bot.console.views import log_safe
+from bot.periodic import PeriodicThread
 from bot.settings import get_settings
 
 logger = logging.getLogger("bot.console")
@@ -82,28 +82,18 @@ def run_once(now: datetime | None = None) -> int:
     return told
 
 
-class QueueUpdates:
+class QueueUpdates(PeriodicThread):
     """The web process's thread that runs `run_once` every HANDOFF_QUEUE_POLL_S."""
 
-    def __init__(self) -> None:
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="handoff-queue-updates", daemon=True)
+    name = "handoff-queue-updates"
+    start_at_once = False
 
     @staticmethod
     def wanted() -> bool:
         return get_settings().handoff_queue_update_s > 0
 
-    def start(self) -> None:
-        self._thread.start()
+    def interval_s(self) -> float:
+        return get_settings().handoff_queue_poll_s
 
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=15)
-
-    def _loop(self) -> None:
-        interval = get_settings().handoff_queue_poll_s
-        while not self._stop.wait(interval):
-            try:
-                run_once()
-            except Exception:  # a database hiccup must not end the thread; the next pass catches up
-                logger.exception("queue update pass failed")
+    def run_pass(self) -> None:
+        run_once()
