@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import yaml
 
@@ -71,6 +73,7 @@ def test_a_hint_in_other_words_is_guessed_and_a_reply_without_a_question_is_none
     hint = "抱歉，我没能判断是哪类问题，请点选下面的一项，比如“延误”“破损”，都不是的话回复“其他”。"
     assert reader("complaint").asked(to_traditional(hint)) == ("complaint_category", True)
     assert reader("pickup").asked("您好，我是快递智能客服。") is None
+    assert reader("complaint").asked("请回复寄件人手机号的后 4 位", guess=False) is None
 
 
 class ScriptedBot:
@@ -84,25 +87,35 @@ class ScriptedBot:
         return [{"recipient_id": sender, "text": self.replies.pop(0)}]
 
 
-PICKUP = Customer("pickup", "step_by_step", opening="我要寄快递",
+PICKUP = Customer("pickup", "step_by_step", opening="我要寄快递", restate="我要寄快递",
                   facts={"sender_name": "我姓李", "sender_phone": "13900001111", "pickup_address": "体育西路1号",
                          "destination": "成都", "item": "茶叶", "time_window": "明天下午"},
-                  swaps={"sender_name": "time_window"}, markers={"name": "李", "item": "茶叶"})
+                  swaps={"sender_name": "time_window"}, markers={"sender_name": "李", "item": "茶叶"})
 
 
-def test_the_customer_answers_out_of_order_once_confirms_and_counts_its_turns() -> None:
+def test_the_customer_answers_out_of_order_once_corrects_the_summary_once_and_counts_its_turns() -> None:
     bot = ScriptedBot(["请问寄件人怎么称呼？", "请问寄件人怎么称呼？", "请问寄到哪个城市？",
-                       "请核对取件信息：\n寄件人：李女士\n目的地：成都", "预约成功 🎉\n运单号：ZT200000000001"])
+                       "请核对取件信息：\n寄件人：李女士\n目的地：成都", "请核对取件信息：\n寄件人：李女士",
+                       "预约成功 🎉\n运单号：ZT200000000001"])
     outcome = converse(bot, PICKUP, reader("pickup"))
-    assert bot.heard == ["我要寄快递", "明天下午", "我姓李", "成都", "确认"]
-    assert (outcome.turns, outcome.result, outcome.summary_missing) == (5, "ZT200000000001", ["item"])
+    assert bot.heard == ["我要寄快递", "明天下午", "我姓李", "成都", "物品改成茶叶", "确认"]
+    assert (outcome.turns, outcome.result, outcome.corrections) == (6, "ZT200000000001", 1)
+    assert outcome.summary_missing == ["item"]  # what the confirmed summary still lacked
 
 
 def test_a_traditional_customer_writes_traditional() -> None:
-    bot = ScriptedBot(["請問寄件人怎麼稱呼？", "請核對取件信息：李", "預約成功\n運單號：ZT200000000001"])
+    bot = ScriptedBot(["請問寄件人怎麼稱呼？", "請核對取件信息：李，茶葉", "預約成功\n運單號：ZT200000000001"])
     customer = PICKUP.in_traditional()
     assert converse(bot, customer, reader("pickup")).turns == 3
     assert bot.heard == ["我要寄快遞", "明天下午", "確認"]
+
+
+def test_a_request_taken_for_something_else_is_said_again() -> None:
+    tracked = "🚚 单号 ZT100000000001：运输中\n如需查看完整信息，请回复寄件人或收件人手机号的后 4 位。"
+    bot = ScriptedBot([tracked, "请问寄件人怎么称呼？", "请核对取件信息：李，茶叶", "预约成功\n运单号：ZT200000000001"])
+    outcome = converse(bot, replace(PICKUP, opening="寄茶叶，ZT100000000001"), reader("pickup"))
+    assert bot.heard == ["寄茶叶，ZT100000000001", "我要寄快递", "明天下午", "确认"]
+    assert (outcome.turns, outcome.restated) == (4, 1)
 
 
 def test_a_customer_that_never_gets_there_fails_loudly() -> None:
