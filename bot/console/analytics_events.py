@@ -18,8 +18,10 @@ from bot.pii import mask_message
 from bot.vocabulary.ticket_numbers import CLAIM, COMPLAINT
 
 FALLBACK_INTENT = "nlu_fallback"
-# The assistant did not understand: Rasa's fallback, or the second misunderstanding handing the chat to a person.
-FALLBACK_ACTIONS = frozenset({"action_default_fallback", "action_handoff_not_understood"})
+# The assistant did not handle the message: Rasa's fallback, the second misunderstanding handing the chat to a
+# person, or the "I can only help with parcels" answer. The model reads most gibberish and every unsupported topic
+# as out_of_scope with high confidence, so without it the review page and the top unhandled topics miss them.
+FALLBACK_ACTIONS = frozenset({"action_default_fallback", "action_handoff_not_understood", "utter_out_of_scope"})
 # actions/handoff.py: every way the conversation is handed to a person (or a callback offered out of hours).
 HANDOFF_ACTIONS = frozenset({"action_request_human", "action_handoff_angry", "action_handoff_not_understood"})
 # A flow's last action sets it to the number of what it filed (actions/tickets.py, actions/pickups.py).

@@ -174,7 +174,8 @@ def test_old_reply_buttons_are_disabled_once_answered_or_superseded(stack, page:
     # And they stay spent after a reload.
     page.reload()
     open_chat(page, stack)
-    assert page.locator(".reply-button", has_text="特快").is_disabled()
+    # exactly "特快": the quote's own buttons now offer "换特快"
+    assert page.get_by_role("button", name="特快", exact=True).is_disabled()
     assert page.locator(".reply-button", has_text="5 非常满意").is_disabled()
 
 
