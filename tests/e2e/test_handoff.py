@@ -75,6 +75,10 @@ def test_a_person_takes_over_the_web_chat_and_hands_back(stack, browser: Browser
     send(customer, "转人工")
     queued = wait_for_row(customer, "bot", "队列")
     assert "排在第 1 位" in queued or "前面还有" in queued
+    # "还要等多久" while queued is about the queue, not a parcel (issue 16): the place and the wait again.
+    send(customer, "还要等多久")
+    again = wait_for_row(customer, "bot", "您已经在")
+    assert "队列中" in again and ("排在第 1 位" in again or "前面还有" in again) and "单号" not in again, again
 
     item = agent.locator(f'#waiting li[data-conversation-id="{session_id}"]')
     item.wait_for(timeout=TIMEOUT_MS)
