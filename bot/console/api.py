@@ -211,7 +211,7 @@ def review_labels(body: ReviewLabelsIn, agent: Agent = Depends(current_superviso
 @console_router.get("/review/export")
 def review_download(agent: Agent = Depends(current_supervisor),
                     session: Session = Depends(get_session)) -> PlainTextResponse:
-    return PlainTextResponse(review.export_yaml(session), media_type="application/x-yaml", headers={
+    return PlainTextResponse(review.export_yaml(session), media_type="application/x-yaml; charset=utf-8", headers={
         "Content-Disposition": 'attachment; filename="reviewed.yml"', "Cache-Control": "private, no-store"})
 
 

@@ -151,6 +151,7 @@ def test_labels_are_exported_as_rasa_training_data(review_backend: Backend, lead
 
     download = lead.get(api(review_backend, "/review/export"), timeout=15)
     assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
+    assert download.encoding == "utf-8", download.headers["Content-Type"]  # or a browser or client reads mojibake
     assert PHONE not in download.text and "建国路88号" not in download.text
     data = RasaYAMLReader().reads(download.text)
     by_intent = {}
