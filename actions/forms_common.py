@@ -279,6 +279,12 @@ class ActionCancelForm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         form = (tracker.active_loop or {}).get("name")
+        if form == "rating_form" and tracker.get_slot("requested_slot") == "rating_comment":
+            # The score is given; "不用了" to "what went wrong?" skips the comment, it does not take the score back.
+            from actions.satisfaction import ActionSaveRating  # satisfaction builds on this module
+
+            saved = await ActionSaveRating().run(dispatcher, tracker, domain)
+            return [ActiveLoop(None), SlotSet("requested_slot", None), *saved]
         label = FORM_LABELS.get(form or "", "当前的办理")
         required = ((domain.get("forms") or {}).get(form or "") or {}).get("required_slots") or []
         if isinstance(required, dict):  # older domain format lists slots as keys

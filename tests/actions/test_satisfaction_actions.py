@@ -137,3 +137,22 @@ def test_a_low_rating_is_stored_with_its_comment(client: BackendClient, monkeypa
     skipped = make_tracker(slots={"rating_score": 2, "rating_comment": "skip"}, sender="rating-no-comment")
     run(ActionSaveRating(), skipped)
     assert "comment" not in sent[-1]
+
+
+def test_no_thanks_to_what_went_wrong_keeps_the_low_score(client: BackendClient, monkeypatch) -> None:
+    """"不用了" read as cancel while the comment is asked: the score is stored without one, not dropped."""
+    from actions.forms_common import ActionCancelForm
+
+    sent: list[dict] = []
+    real = client.create_rating
+
+    def recording(payload, **kwargs):
+        sent.append(payload)
+        return real(payload, **kwargs)
+
+    monkeypatch.setattr(client, "create_rating", recording)
+    tracker = make_tracker(slots={"rating_score": 1, "requested_slot": "rating_comment"}, latest=user("不用了", "cancel"),
+                           active_loop="rating_form", sender="rating-cancel-comment")
+    messages, events = run(ActionCancelForm(), tracker)
+    assert sent and sent[0]["score"] == 1 and "comment" not in sent[0]
+    assert "取消" not in texts(messages) and "收到您的评分" in texts(messages)

@@ -86,5 +86,5 @@ def test_a_traditional_low_score_is_asked_in_traditional_and_may_skip_the_commen
     asked = chat.say("1")
     assert tw("哪里做得不好") in asked and "[不用了]" in asked, chat.history()
     assert tw("不打扰") not in chat.say("不用了"), chat.history()
-    assert backend.ratings_of(chat.sender) == [(1, number)]
+    assert backend.ratings_of(chat.sender) == [(1, number)], chat.history()
     assert _comments_of(stack, chat.sender) == [None]
