@@ -121,7 +121,9 @@ def test_the_comment_is_the_customer_s_words_a_skip_or_left_to_other_rules() -> 
     assert "rating_comment" not in comment("查一下ZT100000000001", "track_parcel")
 
 
-def test_a_low_rating_is_stored_with_its_comment(client: BackendClient, monkeypatch) -> None:
+@pytest.fixture
+def sent(client: BackendClient, monkeypatch) -> list[dict]:
+    """The ratings the actions send to the (real) backend, in order."""
     sent: list[dict] = []
     real = client.create_rating
 
@@ -130,6 +132,10 @@ def test_a_low_rating_is_stored_with_its_comment(client: BackendClient, monkeypa
         return real(payload, **kwargs)
 
     monkeypatch.setattr(client, "create_rating", recording)
+    return sent
+
+
+def test_a_low_rating_is_stored_with_its_comment(sent: list[dict]) -> None:
     tracker = make_tracker(slots={"rating_score": 1, "rating_comment": "快递员态度太差了"}, sender="rating-comment")
     messages, events = run(ActionSaveRating(), tracker)
     assert sent and sent[0]["score"] == 1 and sent[0]["comment"] == "快递员态度太差了"
@@ -139,18 +145,10 @@ def test_a_low_rating_is_stored_with_its_comment(client: BackendClient, monkeypa
     assert "comment" not in sent[-1]
 
 
-def test_no_thanks_to_what_went_wrong_keeps_the_low_score(client: BackendClient, monkeypatch) -> None:
+def test_no_thanks_to_what_went_wrong_keeps_the_low_score(sent: list[dict]) -> None:
     """"不用了" read as cancel while the comment is asked: the score is stored without one, not dropped."""
     from actions.forms_common import ActionCancelForm
 
-    sent: list[dict] = []
-    real = client.create_rating
-
-    def recording(payload, **kwargs):
-        sent.append(payload)
-        return real(payload, **kwargs)
-
-    monkeypatch.setattr(client, "create_rating", recording)
     tracker = make_tracker(slots={"rating_score": 1, "requested_slot": "rating_comment"}, latest=user("不用了", "cancel"),
                            active_loop="rating_form", sender="rating-cancel-comment")
     messages, events = run(ActionCancelForm(), tracker)
