@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from actions.ticket_text import without_prefix
 from bot.vocabulary.numerals import parse_yuan_to_fen
 
 _AMOUNT = r"((?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)\s*(?:万|千|k|K|百)?\s*(?:元|块|rmb|RMB)?)"
@@ -18,7 +19,7 @@ _CLAIMED = re.compile(rf"(?:索赔|赔偿|赔我|要求赔|赔|损失|价值|值
 _NOT_INSURED = re.compile(r"没有?保价|未保价|不保价|没买保价|没有?买保价|没保")
 _INSURED = re.compile(r"保价了|有保价|保了价|买了保价|保价\s*(?:了|金额|价值)?\s*(?:是|为)?\s*\d")
 # "我要理赔，…": what comes after the request itself is the customer's account of what happened.
-TRIGGER_PREFIX = re.compile(r"^(我)?(要|想|需要)?(申请|申請)?(理赔|索赔|赔偿|理賠|索賠|賠償)(一下)?[，,。！!：:\s]*")
+TRIGGER_PREFIX = re.compile(r"^(我)?(要|想|需要)?(申请)?(理赔|索赔|赔偿)(一下)?[，,。！!：:\s]*")
 MIN_ACCOUNT = 8
 # Tracking numbers, phones and punctuation: not words of an account.
 _NUMBERS = re.compile(r"[A-Za-z]{0,4}\d[\d\s-]{6,}\d|[\W_]")
@@ -58,5 +59,5 @@ def is_account(text: str) -> bool:
 def account_in_request(text: str) -> str | None:
     """The account of what happened that came with the request itself ("申请理赔，箱子摔坏了…"); a tracking number
     and a word or two ("ZT100000000007 破了") are no account: the description is asked for."""
-    rest = TRIGGER_PREFIX.sub("", text.strip()).strip()
+    rest = without_prefix(TRIGGER_PREFIX, text)
     return rest if is_account(rest) and rest != text.strip() else None

@@ -53,7 +53,7 @@ FORM_SLOTS = [
 ]
 _CATEGORY_MARKER = re.compile(r"(类别|类型|分类|问题是|改成|改为|换成)")
 _DESCRIPTION_FIX = re.compile(r"(描述|情况|内容|经过|描述|情況|內容)\s*(改成|改为|换成|应该是|是|改成|改為|應該是|：|:)\s*[：:]?\s*(.+)", re.S)
-_TRIGGER_PREFIX = re.compile(r"^(我)?(要|想|需要)?(投诉|投訴|举报|舉報)(一下)?(你们)?[，,。！!：:\s]*")
+_TRIGGER_PREFIX = re.compile(r"^(我)?(要|想|需要)?(投诉|举报)(一下)?(你们)?[，,。！!：:\s]*")
 
 
 def category_from_text(text: str) -> str | None:
@@ -138,7 +138,7 @@ class ValidateComplaintForm(TicketFormValidation):
             return {"complaint_description": text}
         if asked is None and tracker.get_slot("complaint_description") is None:
             # "我要投诉，快递员把东西扔门口就走了" already says what happened: don't make them repeat it.
-            rest = _TRIGGER_PREFIX.sub("", tt.latest_text(tracker)).strip()
+            rest = tt.without_prefix(_TRIGGER_PREFIX, tt.latest_text(tracker))
             rest = text[len(text) - len(rest):] if len(rest) <= len(text) else rest
             if len(rest) >= 8 and tt.latest_intent(tracker) == "file_complaint":
                 return {"complaint_description": rest}

@@ -17,7 +17,7 @@ from actions.common import first_value
 from bot.settings import get_settings
 from bot.vocabulary import ticket_numbers, tracking_numbers
 from bot.vocabulary.phones import first_mobile, normalise_mobile
-from bot.vocabulary.script import to_simplified
+from bot.vocabulary.script import simplify_keeping_offsets, to_simplified
 
 # The backend's accepted formats, found in free text (bot/vocabulary/tracking_numbers.py).
 TRACKING_RE = tracking_numbers.IN_TEXT
@@ -89,6 +89,14 @@ def number_in(tracker: Tracker, entity: str, pattern: re.Pattern[str]) -> str | 
         if found:
             return found.group(0).upper()
     return None
+
+
+def without_prefix(pattern: re.Pattern[str], text: str) -> str:
+    """`text` after the request words `pattern` matches at its start, read in Simplified so one pattern serves both
+    scripts ("申請理賠，…" as "申请理赔，…"); the rest is the customer's own words, in their own script."""
+    text = text.strip()
+    matched = pattern.match(simplify_keeping_offsets(text))
+    return (text[matched.end():] if matched else text).strip()
 
 
 def says_none(text: str) -> bool:
