@@ -66,6 +66,7 @@ lint: $(STAMP)
 
 validate: $(STAMP)
 	$(RASA) data validate --fail-on-warnings --quiet
+	$(PY) -m bot.nlu.entity_alignment
 
 unit: $(STAMP) balancer
 	$(VENV)/bin/pytest -q --durations=15 -m "not e2e and not browser" tests

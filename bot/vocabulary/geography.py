@@ -19,7 +19,7 @@ from bot.vocabulary.script import to_simplified
 DATA_FILE = Path(__file__).resolve().parent / "china_places.yml"
 
 # Longest first, so "壮族自治区" is removed before "自治区" would leave "广西壮族".
-_SUFFIXES = (
+ADMIN_SUFFIXES = (
     "特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "特区",
     "地区", "林区", "省", "市", "盟",
 )
@@ -71,7 +71,7 @@ def normalize_place(name: str) -> str | None:
         return lookup[text]
     if text.upper() in lookup:
         return lookup[text.upper()]
-    for suffix in _SUFFIXES:
+    for suffix in ADMIN_SUFFIXES:
         if text.endswith(suffix) and len(text) > len(suffix) + 1:
             stem = text[: -len(suffix)]
             if stem in lookup:
