@@ -73,9 +73,11 @@ unit: $(STAMP) balancer
 
 # Issue 2's bar: 0.95 held-out intent accuracy (0.964 at 07b4226). `make test` fails below it.
 NLU_MIN_INTENT_ACCURACY ?= 0.95
+# Issue 17: entity F1 0.96 (0.972 at the courier tokenizer, 0.954 before it).
+NLU_MIN_ENTITY_F1 ?= 0.96
 nlu-eval: train
 	$(PY) -m bot.nlu.evaluate --model models/courier.tar.gz --data tests/nlu \
-		--min-intent-accuracy $(NLU_MIN_INTENT_ACCURACY) --min-entity-f1 0.90
+		--min-intent-accuracy $(NLU_MIN_INTENT_ACCURACY) --min-entity-f1 $(NLU_MIN_ENTITY_F1)
 
 # The development split: look at its errors freely (the held-out split above is for reporting only).
 nlu-dev: train

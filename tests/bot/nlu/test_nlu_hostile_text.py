@@ -11,13 +11,13 @@ import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
-from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.anger import AngerDetector
 from bot.nlu.bare_answer import BareAnswerClassifier
 from bot.nlu.courier_entities import CourierEntityExtractor, rule_entities
+from bot.nlu.courier_tokenizer import CourierTokenizer
 from bot.nlu.script_normalizer import ScriptNormalizer
 from bot.vocabulary.script import detect_script, to_simplified, to_traditional
 from tests.hostile_corpus import CORPUS
@@ -39,8 +39,7 @@ HOSTILE = [
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory):
-    """The custom steps in config.yml's order, with Rasa's jieba tokenizer (and our dictionary) after the
-    normaliser."""
+    """The custom steps in config.yml's order, the courier tokenizer (with our dictionary) after the normaliser."""
     storage = LocalModelStorage(tmp_path_factory.mktemp("model"))
     context = ExecutionContext(GraphSchema({}), "test")
 
@@ -50,7 +49,7 @@ def pipeline(tmp_path_factory):
 
     return [
         create(ScriptNormalizer),
-        create(JiebaTokenizer, {"dictionary_path": "bot/nlu/dictionary"}, "tokenizer"),
+        create(CourierTokenizer, {"dictionary_path": "bot/nlu/dictionary"}, "tokenizer"),
         create(CourierEntityExtractor),
         create(BareAnswerClassifier),
         create(AngerDetector),
