@@ -11,8 +11,11 @@ Use it as:
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +25,7 @@ from typing import Any
 import pytest
 import requests
 
-from bot.settings import get_settings
+from bot.settings import ROOT, get_settings
 from bot.stack import DEFAULT_MODEL, Ports, Stack, StackError, log_tail
 
 # The WeChat account of the shared stack (its environment must be set before the stack starts) and the
@@ -31,6 +34,8 @@ from tests.e2e.wechat_account import wechat, wechat_api  # noqa: F401
 
 # Developers may point the tests at another model file; `make test` uses the one `make train` produced.
 MODEL = Path(os.environ.get("COURIER_E2E_MODEL") or DEFAULT_MODEL)
+SUPERVISOR_PASSWORD = "review-pass-2026"
+_SUITE_FIGURES: dict[str, Any] = {}
 
 
 @dataclass
@@ -93,6 +98,22 @@ class RunningStack:
         """The end of a service's log (backend, actions, rasa), for assertion messages."""
         return log_tail(self.var_dir / "logs" / f"{name}.log", lines)
 
+    def supervisor(self) -> requests.Session:
+        """A logged-in console session of a supervisor (created, or reset, with the project's own command)."""
+        created = subprocess.run(
+            [sys.executable, "-m", "bot.console.create_agent", "--username", "e2e-lead", "--team", "general",
+             "--role", "supervisor", "--password-stdin", "--reset"],
+            input=SUPERVISOR_PASSWORD + "\n", text=True, capture_output=True, cwd=ROOT, timeout=120,
+            env={**os.environ, "COURIER_VAR_DIR": str(self.var_dir),
+                 "DATABASE_URL": os.environ.get("DATABASE_URL", "")})
+        assert created.returncode == 0, created.stderr
+        session = requests.Session()
+        session.headers["Origin"] = self.backend_url
+        login = session.post(f"{self.backend_url}/console/api/login",
+                             json={"username": "e2e-lead", "password": SUPERVISOR_PASSWORD}, timeout=15)
+        assert login.status_code == 200 and login.json()["role"] == "supervisor", login.text
+        return session
+
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
@@ -109,10 +130,29 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
                            "PHOTO_FETCH_ALLOW_PRIVATE": "1"})
     except StackError as error:
         pytest.fail(f"The stack did not start: {error}", pytrace=False)
+    stack = RunningStack(running, var_dir, time.monotonic() - started)
     try:
-        yield RunningStack(running, var_dir, time.monotonic() - started)
+        yield stack
+        _SUITE_FIGURES.update(_containment(stack))
     finally:
         running.stop()
+
+
+def _containment(stack: RunningStack) -> dict[str, Any]:
+    """The KPI page's conversation figures over everything this test session said to the stack."""
+    try:
+        report = stack.supervisor().get(f"{stack.backend_url}/console/api/kpi?days=1", timeout=60).json()
+    except (AssertionError, requests.RequestException, ValueError) as error:
+        return {"error": str(error)}
+    counts = report["counts"]
+    return {**{key: counts[key] for key in ("conversations", "contained", "handed_off", "fallback")},
+            "containment_rate": report["containment_rate"], "fallback_rate": report["fallback_rate"]}
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 (pytest's own type is private)
+    """Issue 17 asks for the containment rate on the end-to-end conversations: printed after the run."""
+    if _SUITE_FIGURES:
+        terminalreporter.write_line(f"e2e conversations, KPI page: {json.dumps(_SUITE_FIGURES)}")
 
 
 def _stop_on_sigterm(running: Stack) -> None:

@@ -5,7 +5,6 @@ masked; labelled there, it is in the export as Rasa training data; a model train
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -19,7 +18,6 @@ from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
 from bot.settings import ROOT
 
-PASSWORD = "review-pass-2026"
 # Text no intent fits: the trained model reads it as out of scope, a fallback or below REVIEW_LOW_CONFIDENCE, and
 # the assistant answers that it cannot help; each of those sends the message to review.
 NONSENSE = "咕噜咕噜阿巴阿巴呜啦啦"
@@ -36,21 +34,6 @@ async def main():
     print(json.dumps([(await agent.parse_message(text))["intent"] for text in sys.argv[2:]]))
 asyncio.run(main())
 """
-
-
-def supervisor(stack) -> requests.Session:
-    created = subprocess.run(
-        [sys.executable, "-m", "bot.console.create_agent", "--username", "e2e-lead", "--team", "general",
-         "--role", "supervisor", "--password-stdin", "--reset"],
-        input=PASSWORD + "\n", text=True, capture_output=True, cwd=ROOT, timeout=120,
-        env={**os.environ, "COURIER_VAR_DIR": str(stack.var_dir), "DATABASE_URL": os.environ.get("DATABASE_URL", "")})
-    assert created.returncode == 0, created.stderr
-    session = requests.Session()
-    session.headers["Origin"] = stack.backend_url
-    login = session.post(f"{stack.backend_url}/console/api/login",
-                         json={"username": "e2e-lead", "password": PASSWORD}, timeout=15)
-    assert login.status_code == 200 and login.json()["role"] == "supervisor", login.text
-    return session
 
 
 def waiting_for_review(stack, lead: requests.Session, text: str) -> dict:
@@ -80,7 +63,7 @@ def test_a_message_the_assistant_did_not_understand_is_reviewed_and_exported(sta
     intent = stack.parse(text)["intent"]
     assert intent["name"] in ("out_of_scope", "nlu_fallback") or intent["confidence"] < 0.6, intent
     stack.rest_turn(sender, text)
-    lead = supervisor(stack)
+    lead = stack.supervisor()
     found = waiting_for_review(stack, lead, NONSENSE)
     assert PHONE not in found["text"] and "138****5678" in found["text"] and found["channel"] == "rest"
     assert found["why"] and set(found["why"]) <= {"fell_back", "low_confidence", "handed_off"}
@@ -102,7 +85,7 @@ def test_after_training_on_the_export_the_reviewed_message_is_understood(stack, 
     assert before["name"] != "track_parcel" or before["confidence"] < LOW_CONFIDENCE, (
         f"the model already understands {UNCLEAR}: pick a message it does not for this test", before)
     stack.rest_turn(f"review-{uuid.uuid4().hex[:8]}", UNCLEAR)
-    lead = supervisor(stack)
+    lead = stack.supervisor()
     found = waiting_for_review(stack, lead, UNCLEAR)
     labelled = lead.post(f"{stack.backend_url}/console/api/review/labels",
                          json={"items": [{"id": found["id"], "intent": "track_parcel"}]}, timeout=30)
