@@ -138,8 +138,7 @@ class ValidateComplaintForm(TicketFormValidation):
             return {"complaint_description": text}
         if asked is None and tracker.get_slot("complaint_description") is None:
             # "我要投诉，快递员把东西扔门口就走了" already says what happened: don't make them repeat it.
-            rest = tt.without_prefix(_TRIGGER_PREFIX, tt.latest_text(tracker))
-            rest = text[len(text) - len(rest):] if len(rest) <= len(text) else rest
+            rest = tt.without_prefix(_TRIGGER_PREFIX, text)
             if len(rest) >= 8 and tt.latest_intent(tracker) == "file_complaint":
                 return {"complaint_description": rest}
         account = self.account_out_of_turn(tracker)

@@ -32,10 +32,9 @@ PLACE_FREQUENCY = 3000
 
 
 @lru_cache(maxsize=1)
-def _place_prefixes() -> tuple[str, ...]:
-    """Canonical names a longer token may start with, longest first; ambiguous ones (三明治, 来宾) are words too."""
-    names = (name for name in all_place_names() if not is_ambiguous(name))
-    return tuple(sorted(names, key=len, reverse=True))
+def _place_prefixes() -> frozenset[str]:
+    """Canonical names a longer token may start with; ambiguous ones (三明治, 来宾) are words too."""
+    return frozenset(name for name in all_place_names() if not is_ambiguous(name))
 
 
 @lru_cache(maxsize=1)
@@ -48,11 +47,10 @@ def _add_places_to_jieba() -> None:
 
 def split_after_place(word: str) -> list[str]:
     """上海市浦东新区 → [上海, 市, 浦东新区], 杭州市 → [杭州, 市]: the place is a token whatever follows it."""
-    if len(word) < 3:
-        return [word]
-    for place in _place_prefixes():
-        if word.startswith(place) and len(word) > len(place):
-            rest = word[len(place):]
+    places = _place_prefixes()
+    for length in range(len(word) - 1, 1, -1):  # the longest place first
+        if word[:length] in places:
+            place, rest = word[:length], word[length:]
             suffix = next((suffix for suffix in ADMIN_SUFFIXES if rest.startswith(suffix)), "")
             return [part for part in (place, suffix, rest[len(suffix):]) if part]
     return [word]

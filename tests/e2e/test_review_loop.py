@@ -4,7 +4,6 @@ masked; labelled there, it is in the export as Rasa training data; a model train
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
@@ -16,6 +15,7 @@ import pytest
 import requests
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
+from bot.nlu.evaluate import predict_all
 from bot.settings import ROOT
 
 # Text no intent fits: the trained model reads it as out of scope, a fallback or below REVIEW_LOW_CONFIDENCE, and
@@ -25,15 +25,6 @@ PHONE = "13812345678"
 # Cantonese for "I can't find my parcel": the trained model reads it with low confidence (0.32, subscribe_updates).
 UNCLEAR = "揾唔到我份嘢"
 LOW_CONFIDENCE = 0.6  # REVIEW_LOW_CONFIDENCE's default
-# Loads a model and prints how it reads each argument.
-PARSE = """
-import asyncio, json, sys
-from rasa.core.agent import Agent
-async def main():
-    agent = Agent.load(sys.argv[1])
-    print(json.dumps([(await agent.parse_message(text))["intent"] for text in sys.argv[2:]]))
-asyncio.run(main())
-"""
 
 
 def waiting_for_review(stack, lead: requests.Session, text: str) -> dict:
@@ -47,13 +38,6 @@ def waiting_for_review(stack, lead: requests.Session, text: str) -> dict:
             return found
         time.sleep(1)
     raise AssertionError(f"{text} never reached the review page:\n{stack.log('backend')}")
-
-
-def read_with(model: Path, *texts: str) -> list[dict]:
-    read = subprocess.run([sys.executable, "-c", PARSE, str(model), *texts], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300)
-    assert read.returncode == 0, read.stderr[-3000:]
-    return json.loads(read.stdout.strip().splitlines()[-1])
 
 
 @pytest.mark.e2e
@@ -105,5 +89,5 @@ def test_after_training_on_the_export_the_reviewed_message_is_understood(stack, 
         capture_output=True, text=True, cwd=ROOT, timeout=1200)
     assert trained.returncode == 0, trained.stdout[-3000:] + trained.stderr[-3000:]
 
-    after, = read_with(tmp_path / "reviewed.tar.gz", UNCLEAR)
-    assert after["name"] == "track_parcel" and after["confidence"] >= LOW_CONFIDENCE, after
+    after, = predict_all(str(tmp_path / "reviewed.tar.gz"), [UNCLEAR])
+    assert after.intent == "track_parcel" and after.confidence >= LOW_CONFIDENCE, after
