@@ -22,6 +22,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import yaml
@@ -125,8 +126,12 @@ def is_up_to_date(model: Path = MODEL, stamp: Path = STAMP, root: Path = ROOT) -
     return recorded.get("inputs") == inputs_digest(root) and recorded.get("model") == _file_digest(model)
 
 
-def write_stamp(model: Path = MODEL, stamp: Path = STAMP, root: Path = ROOT, inputs: str | None = None) -> None:
-    record = {"inputs": inputs or inputs_digest(root), "model": _file_digest(model)}
+def write_stamp(model: Path = MODEL, stamp: Path = STAMP, root: Path = ROOT, inputs: str | None = None,
+                trained_in_s: float | None = None) -> None:
+    record: dict[str, object] = {"inputs": inputs or inputs_digest(root), "model": _file_digest(model)}
+    if trained_in_s is not None:
+        # Read by `make bench` (bot/bench/versus_stock.py): the training time of this machine, without training.
+        record["trained_in_s"] = round(trained_in_s, 1)
     stamp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
 
 
@@ -140,6 +145,7 @@ def train(force: bool = False) -> int:
     # Trained beside the model and moved over it in one rename: a Rasa server (re)loading the model while this
     # runs reads the old file or the new one, never half of one.
     MODEL.parent.mkdir(exist_ok=True)
+    started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix=".training-", dir=MODEL.parent) as scratch:
         rasa = Path(sys.executable).with_name("rasa")
         command = [str(rasa), "train", "--quiet", "--fixed-model-name", "model", "--out", scratch]
@@ -148,7 +154,7 @@ def train(force: bool = False) -> int:
         if result.returncode != 0 or not trained.is_file():
             return result.returncode or 1
         os.replace(trained, MODEL)
-    write_stamp(inputs=inputs)
+    write_stamp(inputs=inputs, trained_in_s=time.monotonic() - started)
     return 0
 
 

@@ -1,7 +1,7 @@
 """`make bench`: every latency benchmark (and the turns to a confirmed form) in one run, figures printed and saved
 under results/.
 
-    python -m bot.bench [backend nlu_parse turns handoff throughput cluster form_turns]
+    python -m bot.bench [versus_stock backend nlu_parse turns handoff throughput cluster form_turns]
 
 Each benchmark is a module of this package with a `main(argv) -> int`; a non-zero exit means its target was
 missed (or it could not run), and `make bench` reports that after running the rest.
@@ -13,7 +13,7 @@ import argparse
 import importlib
 import sys
 
-BENCHMARKS = ("backend", "nlu_parse", "turns", "handoff", "throughput", "cluster", "form_turns")
+BENCHMARKS = ("versus_stock", "backend", "nlu_parse", "turns", "handoff", "throughput", "cluster", "form_turns")
 
 
 def chosen(argv: list[str] | None) -> list[str]:

@@ -45,12 +45,13 @@ def stock_model(workdir: Path) -> Path:
     return sorted((workdir / "models").glob("*.tar.gz"))[-1]
 
 
-def start_stock(model: Path, workdir: Path, port: int) -> Stack:
-    """The stock assistant behind the same Stack machinery (its own process group, health check, logs)."""
+def start_stock(model: Path, workdir: Path, port: int, endpoints: Path | None = None) -> Stack:
+    """The stock assistant behind the same Stack machinery (its own process group, health check, logs); with its
+    own endpoints.yml (in-memory stores), or the given one."""
     stack = Stack(root=workdir, ports=Ports(backend=0, rasa=port, actions=0), var_dir=workdir / "var")
     stack.launch([Service(
         "rasa", [sys.executable, "-m", "rasa", "run", "--enable-api", "--interface", "127.0.0.1",
-                 "--port", str(port), "--model", str(model)],
+                 "--port", str(port), "--model", str(model), "--endpoints", str(endpoints or "endpoints.yml")],
         port, "/status", workdir / "var" / "rasa.log")], timeout=300)
     return stack
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -101,4 +102,11 @@ def test_an_edit_outside_the_inputs_keeps_the_model(project: Path) -> None:
     model, stamp = _model(project), _stamp(project)
     training.write_stamp(model, stamp, project)
     (project / "bot/web/page.py").write_text("# changed\n", encoding="utf-8")
+    assert training.is_up_to_date(model, stamp, project)
+
+
+def test_the_stamp_keeps_how_long_training_took_without_changing_what_is_up_to_date(project: Path) -> None:
+    model, stamp = _model(project), _stamp(project)
+    training.write_stamp(model, stamp, project, trained_in_s=431.24)
+    assert json.loads(stamp.read_text(encoding="utf-8"))["trained_in_s"] == 431.2
     assert training.is_up_to_date(model, stamp, project)
