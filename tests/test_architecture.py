@@ -194,7 +194,7 @@ def test_a_right_arrow_passes(module: str, source: str) -> None:
 # tests/ mirrors the repository: the tests of bot/channels/wechat/ are in tests/bot/channels/wechat/, those of
 # actions/ in tests/actions/, of deploy/ in tests/deploy/. These folders mirror nothing: the conversation tests,
 # the cross-cutting hostile-input suite, the held-out NLU and story data, the browser tests' screenshots.
-NOT_MIRRORED = ("e2e", "security", "nlu", "nlu_dev", "stories", "artifacts")
+NOT_MIRRORED = ("e2e", "security", "nlu", "nlu_round3", "nlu_dev", "stories", "artifacts")
 # Directly in tests/: checks of the project as a whole (this file, the entry points, pyproject's dependencies, what
 # `rasa test` finds from the root).
 WHOLE_PROJECT = {"test_architecture.py", "test_cli_help.py", "test_declared_dependencies.py", "test_rasa_test_defaults.py"}
