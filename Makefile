@@ -92,15 +92,22 @@ stories: train
 	$(RASA) test core --model models/courier.tar.gz --stories tests/stories --fail-on-prediction-errors --out results/core
 
 # The cluster's end-to-end tests (tests/e2e/test_cluster.py, need HAProxy) run here too; `make cluster-test` runs them alone.
+# Two pytest-xdist workers, each with a stack of its own, a module at a time, the slowest modules first
+# (tests/e2e/conftest.py): most of an end-to-end test is waiting for a reply, so two share the cores well.
+E2E_WORKERS ?= 2
 e2e: train browser balancer
-	$(VENV)/bin/pytest -q --durations=25 -m "e2e or browser" tests
+	$(VENV)/bin/pytest -q --durations=25 -m "e2e or browser" -n $(E2E_WORKERS) --dist loadfile --no-loadscope-reorder tests
 
 cluster-test: train balancer
 	$(VENV)/bin/pytest -q -m cluster tests
 
-# The stages in order; the time the whole run took is kept in results/make_test.json (`make bench` reports it).
+# The stages in order, except that the unit tests run while the model trains (training keeps about one core busy,
+# the unit tests the other; each stage's output is printed when it ends). The time the whole run took is kept in
+# results/make_test.json (`make bench` reports it).
 test:
-	@started=$$(date +%s); $(MAKE) --no-print-directory lint validate unit nlu-eval stories e2e && \
+	@started=$$(date +%s); $(MAKE) --no-print-directory lint validate && \
+		$(MAKE) --no-print-directory -j2 --output-sync=target unit train && \
+		$(MAKE) --no-print-directory nlu-eval stories e2e && \
 		mkdir -p results && printf '{"seconds": %d, "finished": "%s"}\n' $$(( $$(date +%s) - started )) \
 		"$$(date -Iseconds)" > results/make_test.json
 

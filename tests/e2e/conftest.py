@@ -149,10 +149,64 @@ def _containment(stack: RunningStack) -> dict[str, Any]:
             "containment_rate": report["containment_rate"], "fallback_rate": report["fallback_rate"]}
 
 
+# The modules that take minutes (their own clusters, stacks or a training run), longest first. `make e2e` runs two
+# pytest-xdist workers, a module at a time each (--dist loadfile --no-loadscope-reorder), starting from the front:
+# the first and third go to one worker and the second and fourth to the other, so the two heaviest (the cluster and
+# the training) never share the cores, and the short modules fill the other worker meanwhile.
+SLOW_MODULES = (
+    "tests/e2e/test_cluster.py", "tests/e2e/test_web_chat.py", "tests/e2e/test_review_loop.py",
+    "tests/e2e/test_outbox.py", "tests/bot/test_runner_lifecycle.py", "tests/e2e/test_supervision.py",
+    "tests/e2e/test_wechat_slow.py", "tests/e2e/test_security_log_masking.py",
+    "tests/e2e/test_scaling_two_instances.py", "tests/e2e/test_conv_notices.py",
+)
+
+
+def slow_first(nodeids: list[str]) -> list[int]:
+    """Positions of the given test ids, those of SLOW_MODULES first in that order, the others as collected."""
+    def rank(position: int) -> tuple[int, int]:
+        module = nodeids[position].split("::", 1)[0]
+        return (SLOW_MODULES.index(module) if module in SLOW_MODULES else len(SLOW_MODULES), position)
+
+    return sorted(range(len(nodeids)), key=rank)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    order = slow_first([item.nodeid for item in items])
+    items[:] = [items[position] for position in order]
+
+
+_COUNTS = ("conversations", "contained", "handed_off", "fallback")
+_WORKER_FIGURES: list[dict[str, Any]] = []
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist each worker has a stack of its own: its figures travel to the controller."""
+    if hasattr(session.config, "workeroutput") and _SUITE_FIGURES:
+        session.config.workeroutput["e2e_kpi"] = json.dumps(_SUITE_FIGURES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:  # noqa: ANN001 (xdist's own types)
+    figures = getattr(node, "workeroutput", {}).get("e2e_kpi")
+    if figures:
+        _WORKER_FIGURES.append(json.loads(figures))
+
+
+def suite_figures(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The KPI figures of every stack of the run added up (one stack, or one per xdist worker)."""
+    if any("error" in part for part in parts):
+        return {"error": "; ".join(part["error"] for part in parts if "error" in part)}
+    counts = {key: sum(part[key] for part in parts) for key in _COUNTS}
+    total = counts["conversations"]
+    return {**counts, "containment_rate": round(counts["contained"] / total, 4) if total else None,
+            "fallback_rate": round(counts["fallback"] / total, 4) if total else None, "stacks": len(parts)}
+
+
 def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 (pytest's own type is private)
     """Issue 17 asks for the containment rate on the end-to-end conversations: printed after the run."""
-    if _SUITE_FIGURES:
-        terminalreporter.write_line(f"e2e conversations, KPI page: {json.dumps(_SUITE_FIGURES)}")
+    parts = _WORKER_FIGURES or ([_SUITE_FIGURES] if _SUITE_FIGURES else [])
+    if parts:
+        terminalreporter.write_line(f"e2e conversations, KPI page: {json.dumps(suite_figures(parts))}")
 
 
 def _stop_on_sigterm(running: Stack) -> None:

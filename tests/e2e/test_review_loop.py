@@ -64,6 +64,8 @@ def test_a_message_the_assistant_did_not_understand_is_reviewed_and_exported(sta
 
 
 @pytest.mark.e2e
+# A training run: up to 10 minutes here when it shares the cores with the cluster test (make e2e runs two workers).
+@pytest.mark.timeout(1500)
 def test_after_training_on_the_export_the_reviewed_message_is_understood(stack, tmp_path: Path) -> None:
     before = stack.parse(UNCLEAR)["intent"]
     assert before["name"] != "track_parcel" or before["confidence"] < LOW_CONFIDENCE, (
