@@ -48,7 +48,8 @@ def production_stock_endpoints() -> Iterator[Path]:
     database = f"bench_stock_{uuid.uuid4().hex[:8]}"
     postgres, redis = urlsplit(POSTGRES_SERVER), urlsplit(THIS_MACHINE["REDIS_URL"])
     endpoints = {
-        "tracker_store": {"type": "SQL", "dialect": "postgresql", "host": postgres.hostname,
+        # Rasa's SQL tracker store names the host `url` (a `host` key collides with its own).
+        "tracker_store": {"type": "SQL", "dialect": "postgresql", "url": postgres.hostname,
                           "port": postgres.port or 5432, "username": postgres.username or "postgres",
                           "db": database},
         "lock_store": {"type": "redis", "url": redis.hostname, "port": redis.port or 6379, "db": 0,
