@@ -4,6 +4,7 @@ for the actions' tests (tests/actions) and the client's own (tests/bot/clients).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -18,7 +19,7 @@ import pytest
 import requests
 
 from bot.clients.backend import BackendClient, set_client
-from tests.support import CHROMIUM, CHROMIUM_ARGS, ROOT, require_service
+from tests.support import CHROMIUM, CHROMIUM_ARGS, E2E_KPI, ROOT, require_service
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +118,31 @@ def api(backend_url: str):
         return requests.request(method, f"{backend_url}{path}", headers=headers, timeout=10, **kwargs)
 
     return call
+
+
+_COUNTS = ("conversations", "contained", "handed_off", "fallback")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:  # noqa: ANN001 (pytest-xdist's own types)
+    """A pytest-xdist worker's end-to-end figures, kept by the controller for the summary."""
+    figures = getattr(node, "workeroutput", {}).get("e2e_kpi")
+    if figures:
+        node.config.stash.setdefault(E2E_KPI, []).append(json.loads(figures))
+
+
+def suite_figures(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The KPI figures of every stack of the run added up (one stack, or one per xdist worker)."""
+    if any("error" in part for part in parts):
+        return {"error": "; ".join(part["error"] for part in parts if "error" in part)}
+    counts = {key: sum(part[key] for part in parts) for key in _COUNTS}
+    total = counts["conversations"]
+    return {**counts, "containment_rate": round(counts["contained"] / total, 4) if total else None,
+            "fallback_rate": round(counts["fallback"] / total, 4) if total else None, "stacks": len(parts)}
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:  # noqa: ANN001 (a private type)
+    """Issue 17 asks for the containment rate on the end-to-end conversations: printed after the run."""
+    parts = config.stash.get(E2E_KPI, [])
+    if parts and not hasattr(config, "workeroutput"):
+        terminalreporter.write_line(f"e2e conversations, KPI page: {json.dumps(suite_figures(parts))}")

@@ -19,6 +19,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = ROOT / "tests" / "artifacts"
+# The KPI page's figures of each end-to-end stack (tests/e2e/conftest.py), added up and printed by tests/conftest.py.
+E2E_KPI = pytest.StashKey[list]()
 
 
 def service_reachable(host: str, port: int, timeout: float = 1.0) -> bool:

@@ -31,6 +31,7 @@ from bot.stack import DEFAULT_MODEL, Ports, Stack, StackError, log_tail
 # The WeChat account of the shared stack (its environment must be set before the stack starts) and the
 # fixtures playing WeChat's side, registered here once for every module that uses them.
 from tests.e2e.wechat_account import wechat, wechat_api  # noqa: F401
+from tests.support import E2E_KPI
 
 # Developers may point the tests at another model file; `make test` uses the one `make train` produced.
 MODEL = Path(os.environ.get("COURIER_E2E_MODEL") or DEFAULT_MODEL)
@@ -175,38 +176,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items[:] = [items[position] for position in order]
 
 
-_COUNTS = ("conversations", "contained", "handed_off", "fallback")
-_WORKER_FIGURES: list[dict[str, Any]] = []
-
-
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Under pytest-xdist each worker has a stack of its own: its figures travel to the controller."""
-    if hasattr(session.config, "workeroutput") and _SUITE_FIGURES:
+    """The figures go to tests/conftest.py's summary: on this process's config, and under pytest-xdist (each worker
+    has a stack of its own) to the controller, which never loads this file because it collects nothing."""
+    if not _SUITE_FIGURES:
+        return
+    session.config.stash[E2E_KPI] = [dict(_SUITE_FIGURES)]
+    if hasattr(session.config, "workeroutput"):
         session.config.workeroutput["e2e_kpi"] = json.dumps(_SUITE_FIGURES)
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node, error) -> None:  # noqa: ANN001 (xdist's own types)
-    figures = getattr(node, "workeroutput", {}).get("e2e_kpi")
-    if figures:
-        _WORKER_FIGURES.append(json.loads(figures))
-
-
-def suite_figures(parts: list[dict[str, Any]]) -> dict[str, Any]:
-    """The KPI figures of every stack of the run added up (one stack, or one per xdist worker)."""
-    if any("error" in part for part in parts):
-        return {"error": "; ".join(part["error"] for part in parts if "error" in part)}
-    counts = {key: sum(part[key] for part in parts) for key in _COUNTS}
-    total = counts["conversations"]
-    return {**counts, "containment_rate": round(counts["contained"] / total, 4) if total else None,
-            "fallback_rate": round(counts["fallback"] / total, 4) if total else None, "stacks": len(parts)}
-
-
-def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 (pytest's own type is private)
-    """Issue 17 asks for the containment rate on the end-to-end conversations: printed after the run."""
-    parts = _WORKER_FIGURES or ([_SUITE_FIGURES] if _SUITE_FIGURES else [])
-    if parts:
-        terminalreporter.write_line(f"e2e conversations, KPI page: {json.dumps(suite_figures(parts))}")
 
 
 def _stop_on_sigterm(running: Stack) -> None:
