@@ -36,7 +36,6 @@ from tests.support import E2E_KPI
 # Developers may point the tests at another model file; `make test` uses the one `make train` produced.
 MODEL = Path(os.environ.get("COURIER_E2E_MODEL") or DEFAULT_MODEL)
 SUPERVISOR_PASSWORD = "review-pass-2026"
-_SUITE_FIGURES: dict[str, Any] = {}
 
 
 @dataclass
@@ -117,7 +116,7 @@ class RunningStack:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+def stack(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[RunningStack]:
     var_dir = tmp_path_factory.mktemp("stack-var")
     running = Stack()
     _stop_on_sigterm(running)
@@ -134,7 +133,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     stack = RunningStack(running, var_dir, time.monotonic() - started)
     try:
         yield stack
-        _SUITE_FIGURES.update(_containment(stack))
+        # Summed and printed by tests/conftest.py after the run.
+        request.config.stash[E2E_KPI] = [_containment(stack)]
     finally:
         running.stop()
 
@@ -162,28 +162,21 @@ SLOW_MODULES = (
 )
 
 
-def slow_first(nodeids: list[str]) -> list[int]:
-    """Positions of the given test ids, those of SLOW_MODULES first in that order, the others as collected."""
-    def rank(position: int) -> tuple[int, int]:
-        module = nodeids[position].split("::", 1)[0]
-        return (SLOW_MODULES.index(module) if module in SLOW_MODULES else len(SLOW_MODULES), position)
-
-    return sorted(range(len(nodeids)), key=rank)
+def _slowness(item: pytest.Item) -> int:
+    module = item.nodeid.split("::", 1)[0]
+    return SLOW_MODULES.index(module) if module in SLOW_MODULES else len(SLOW_MODULES)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    order = slow_first([item.nodeid for item in items])
-    items[:] = [items[position] for position in order]
+    items.sort(key=_slowness)  # stable: the other tests keep their collected order
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """The figures go to tests/conftest.py's summary: on this process's config, and under pytest-xdist (each worker
-    has a stack of its own) to the controller, which never loads this file because it collects nothing."""
-    if not _SUITE_FIGURES:
-        return
-    session.config.stash[E2E_KPI] = [dict(_SUITE_FIGURES)]
-    if hasattr(session.config, "workeroutput"):
-        session.config.workeroutput["e2e_kpi"] = json.dumps(_SUITE_FIGURES)
+    """Under pytest-xdist each worker has a stack of its own: its figures go to the controller, which never loads
+    this file because it collects nothing."""
+    figures = session.config.stash.get(E2E_KPI, [])
+    if figures and hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["e2e_kpi"] = json.dumps(figures[0])
 
 
 def _stop_on_sigterm(running: Stack) -> None:
