@@ -16,7 +16,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.vocabulary import geography, numerals
+from bot.vocabulary import geography, numerals, tasks
 from bot.vocabulary.script import to_simplified
 
 # Intents whose messages never answer a form question: the form lets their rules answer instead.
@@ -76,11 +76,21 @@ def is_off_topic(tracker: Tracker) -> bool:
     mismatched answer instead, which gets a hint saying what is expected.
     """
     intent = latest_intent(tracker)
-    if intent in CHITCHAT_INTENTS:
+    if intent in CHITCHAT_INTENTS or asks_for_another_task(tracker):
         return True
     if intent == "out_of_scope" and _confidence(tracker) >= OUT_OF_SCOPE_SURE:
         return True
     return intent in OFF_TOPIC_INTENTS and looks_like_question(latest_text(tracker))
+
+
+def asks_for_another_task(tracker: Tracker) -> bool:
+    """"寄3公斤到北京多少钱" while a complaint look-up waits for 4 digits: not an answer but a new request.
+
+    The form lets go of it and the dialogue policy leaves the form for the new task (bot/policies/task_switch.py).
+    """
+    form = (tracker.active_loop or {}).get("name")
+    return tasks.asks_for_another_task(latest_intent(tracker), _confidence(tracker), form,
+                                       tracker.get_slot("requested_slot"))
 
 
 def _confidence(tracker: Tracker) -> float:
@@ -286,12 +296,17 @@ class ActionCancelForm(Action):
             saved = await ActionSaveRating().run(dispatcher, tracker, domain)
             return [ActiveLoop(None), SlotSet("requested_slot", None), *saved]
         label = FORM_LABELS.get(form or "", "当前的办理")
-        required = ((domain.get("forms") or {}).get(form or "") or {}).get("required_slots") or []
-        if isinstance(required, dict):  # older domain format lists slots as keys
-            required = list(required)
         dispatcher.utter_message(text=f"好的，已为您取消{label}。还有其他需要随时告诉我 😊")
-        events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
-        events += [SlotSet(slot, None) for slot in required]
-        if form == "pickup_form":
-            events.append(SlotSet("pickup_edit_pending", None))
-        return events
+        return leave_form(form, domain)
+
+
+def leave_form(form: str | None, domain: DomainDict) -> list[EventType]:
+    """Close the open form and forget what it collected (cancelled, or left for another task)."""
+    required = ((domain.get("forms") or {}).get(form or "") or {}).get("required_slots") or []
+    if isinstance(required, dict):  # older domain format lists slots as keys
+        required = list(required)
+    events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
+    events += [SlotSet(slot, None) for slot in required]
+    if form == "pickup_form":
+        events.append(SlotSet("pickup_edit_pending", None))
+    return events

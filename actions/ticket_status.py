@@ -18,6 +18,7 @@ from actions import ticket_lookup as lookup
 from actions import ticket_text as tt
 from actions.common import call_backend, utter_backend_down
 from actions.form_validation import FormValidation
+from actions.forms_common import asks_for_another_task
 from bot.clients.backend import BackendUnavailable, InvalidInput, NotFound, TooManyAttempts, get_client
 from bot.vocabulary.phones import normalise_mobile
 from bot.vocabulary.question_kind import is_general_question
@@ -67,7 +68,7 @@ class TicketStatusValidation(FormValidation, ABC):
             dispatcher.utter_message(text=kind.rule_text() + f"如果想查您自己的{kind.label}进度，发我{kind.number_hint}"
                                                               f"或{kind.filed_verb}时的手机号就可以。")
             return {kind.slot: lookup.ANSWERED}
-        if asked == kind.slot and not self.interrupting(tracker):
+        if asked == kind.slot and not self.interrupting(tracker) and not asks_for_another_task(tracker):
             return {kind.slot: tt.latest_text(tracker)}
         if asked is None:
             known = (kind.remembered_slot and tracker.get_slot(kind.remembered_slot)) or tracker.get_slot("phone")
