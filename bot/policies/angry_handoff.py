@@ -13,23 +13,17 @@ and every form, and RulePolicy's form loop outranks a rule written on a user tur
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_DEACTIVATE_LOOP_NAME, ACTION_LISTEN_NAME
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.policies.insisting import InsistingPolicy
 
 HANDOFF_ACTION = "action_handoff_angry"
 MOOD_ENTITY = "mood"
 ANGRY = "angry"
 CALLBACK_SLOT = "handoff_callback_offered"
-# Above RulePolicy (6), MemoizationPolicy (3) and TEDPolicy (1).
-PRIORITY = 7
 
 
 def is_angry(message: UserUttered | None) -> bool:
@@ -70,31 +64,8 @@ def next_action(tracker: DialogueStateTracker) -> str | None:
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
-class AngryHandoffPolicy(Policy):
+class AngryHandoffPolicy(InsistingPolicy):
     """Hands an angry customer to a person right after their message; abstains otherwise."""
 
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {"priority": PRIORITY}
-
-    def train(
-        self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
-    ) -> Resource:
-        # Nothing to learn; the resource is written so the trained model can load the policy.
-        with self._model_storage.write_to(self._resource):
-            pass
-        return self._resource
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
-        probabilities = self._default_predictions(domain)
-        action = next_action(tracker)
-        if action is None or action not in domain.action_names_or_texts:
-            return self._prediction(probabilities)
-        probabilities[domain.index_for_action(action)] = 1.0
-        return self._prediction(probabilities, is_no_user_prediction=True)
+    def next_action(self, tracker: DialogueStateTracker) -> str | None:
+        return next_action(tracker)

@@ -10,23 +10,16 @@ Every other turn it abstains; an angry message is AngryHandoffPolicy's.
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import REQUESTED_SLOT
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, UserUttered
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.policies.angry_handoff import is_angry
+from bot.policies.insisting import InsistingPolicy
 from bot.vocabulary.tasks import asks_for_another_task
 
 SWITCH_ACTION = "action_switch_task"
-# As AngryHandoffPolicy: above RulePolicy (6), MemoizationPolicy (3) and TEDPolicy (1).
-PRIORITY = 7
 
 
 def _rejected_message(tracker: DialogueStateTracker) -> UserUttered | None:
@@ -56,30 +49,8 @@ def switches_task(tracker: DialogueStateTracker) -> bool:
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
-class TaskSwitchPolicy(Policy):
+class TaskSwitchPolicy(InsistingPolicy):
     """Leaves a form for another task the customer asked for; abstains otherwise."""
 
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {"priority": PRIORITY}
-
-    def train(
-        self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
-    ) -> Resource:
-        # Nothing to learn; the resource is written so the trained model can load the policy.
-        with self._model_storage.write_to(self._resource):
-            pass
-        return self._resource
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
-        probabilities = self._default_predictions(domain)
-        if not switches_task(tracker) or SWITCH_ACTION not in domain.action_names_or_texts:
-            return self._prediction(probabilities)
-        probabilities[domain.index_for_action(SWITCH_ACTION)] = 1.0
-        return self._prediction(probabilities, is_no_user_prediction=True)
+    def next_action(self, tracker: DialogueStateTracker) -> str | None:
+        return SWITCH_ACTION if switches_task(tracker) else None
