@@ -73,7 +73,8 @@ def is_off_topic(tracker: Tracker) -> bool:
     Callers first look for the value they asked for: only a message that does not hold it is off topic.
     The form then leaves it alone, and the off-topic rules (data/rules/off_topic_in_forms.yml) answer it
     and ask the question once. A short statement the classifier did not understand ("顺丰") is a
-    mismatched answer instead, which gets a hint saying what is expected.
+    mismatched answer instead, which gets a hint saying what is expected. A request for another task is left
+    alone too: the dialogue policy then leaves the form for it (`asks_for_another_task`).
     """
     intent = latest_intent(tracker)
     if intent in CHITCHAT_INTENTS or asks_for_another_task(tracker):
